@@ -1,0 +1,32 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+
+from hearth.models.audit import AuditEvent
+from hearth.models.base import Base
+from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
+from hearth.models.practice import Location, Membership, Practice, StaffRole
+from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSession
+
+__all__ = [
+    "ALL_SCOPES",
+    "CHANNELS",
+    "AuditEvent",
+    "Base",
+    "CareTeam",
+    "CareTeamMember",
+    "CaregiverGrant",
+    "Device",
+    "GrantKind",
+    "GrantStatus",
+    "Location",
+    "Membership",
+    "Patient",
+    "Practice",
+    "Provider",
+    "RefreshToken",
+    "Scope",
+    "SessionKind",
+    "StaffRole",
+    "User",
+    "UserSession",
+]

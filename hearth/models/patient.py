@@ -1,0 +1,92 @@
+"""Patient records, providers and care teams."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hearth.clock import utcnow
+from hearth.models.base import Base, UTCDateTime
+from hearth.models.practice import Practice
+
+CHANNELS = ("push", "email", "sms")
+
+
+class Provider(Base):
+    """A clinician; `user_id` links the account the clinician signs in with."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    credentials: Mapped[str | None] = mapped_column(String(40))
+    specialty: Mapped[str] = mapped_column(String(120))
+    npi: Mapped[str | None] = mapped_column(String(10))
+
+    @property
+    def display_name(self) -> str:
+        suffix = f", {self.credentials}" if self.credentials else ""
+        return f"{self.given_name} {self.family_name}{suffix}"
+
+
+class CareTeam(Base):
+    __tablename__ = "care_team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    members: Mapped[list[CareTeamMember]] = relationship(cascade="all, delete-orphan")
+
+
+class CareTeamMember(Base):
+    __tablename__ = "care_team_member"
+    __table_args__ = (UniqueConstraint("care_team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role_label: Mapped[str] = mapped_column(String(60))
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "mrn"),
+        Index("ix_patient_practice_name", "practice_id", "family_name", "given_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    mrn: Mapped[str] = mapped_column(String(30))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(300))
+    preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    # Comma-separated channels in order of preference, e.g. "push,email".
+    preferred_channels: Mapped[str] = mapped_column(String(40), default="email")
+    primary_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="SET NULL"))
+    care_team_id: Mapped[int | None] = mapped_column(ForeignKey("care_team.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
+    primary_provider: Mapped[Provider | None] = relationship()
+    care_team: Mapped[CareTeam | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def channels(self) -> list[str]:
+        return [c for c in self.preferred_channels.split(",") if c]

@@ -1,0 +1,1 @@
+"""Password hashing, password rules, token helpers."""

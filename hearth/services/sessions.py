@@ -1,0 +1,108 @@
+"""Signed-in sessions: portal cookies and API token families share one table and one revocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from hearth import db
+from hearth.clock import utcnow
+from hearth.context import request_info
+from hearth.models import SessionKind, User, UserSession
+from hearth.security.tokens import new_token, token_hash
+
+# Last-seen is written at most this often, so a page view does not always cost an UPDATE.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+
+
+def _new_row(user: User, kind: SessionKind, lifetime: timedelta, device_label: str | None) -> UserSession:
+    info = request_info()
+    now = utcnow()
+    row = UserSession(
+        user_id=user.id,
+        kind=kind,
+        created_at=now,
+        last_seen_at=now,
+        reauth_at=now,
+        expires_at=now + lifetime,
+        ip=info.ip,
+        user_agent=(info.user_agent or "")[:300] or None,
+        device_label=device_label,
+    )
+    db.session.add(row)
+    return row
+
+
+def start_web_session(user: User, policy: SessionPolicy) -> tuple[str, UserSession]:
+    """Open a portal session; returns the raw session id for the cookie and the row."""
+    sid = new_token()
+    row = _new_row(user, SessionKind.WEB, policy.absolute, None)
+    row.sid_hash = token_hash(sid)
+    db.session.flush()
+    return sid, row
+
+
+def start_api_session(user: User, lifetime: timedelta, device_label: str | None) -> UserSession:
+    row = _new_row(user, SessionKind.API, lifetime, device_label)
+    db.session.flush()
+    return row
+
+
+def is_live(row: UserSession, policy: SessionPolicy | None, now: datetime | None = None) -> bool:
+    """True when the session is neither revoked, past its absolute end, nor idle too long."""
+    now = now or utcnow()
+    if row.revoked_at is not None or now >= row.expires_at or not row.user.is_active:
+        return False
+    return policy is None or now - row.last_seen_at < policy.idle
+
+
+def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
+    """The live session for a cookie's session id, touching its last-seen time; None when ended."""
+    row = db.session.scalar(select(UserSession).where(UserSession.sid_hash == token_hash(sid)))
+    if row is None or row.kind != SessionKind.WEB:
+        return None
+    now = utcnow()
+    if not is_live(row, policy, now):
+        if row.revoked_at is None:
+            row.revoked_at = now
+            db.session.commit()
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return row
+
+
+@db.transactional
+def revoke(row: UserSession) -> None:
+    """End one session (sign out)."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+@db.transactional
+def revoke_all(user: User, *, except_id: int | None = None) -> int:
+    """Sign out everywhere: end every live session of `user` (optionally keeping the current one)."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if except_id is not None:
+        stmt = stmt.where(UserSession.id != except_id)
+    return db.session.execute(stmt.values(revoked_at=utcnow())).rowcount
+
+
+def list_active(user: User) -> list[UserSession]:
+    """The user's sessions that still work, newest activity first."""
+    now = utcnow()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.expires_at > now)
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    return list(rows)
