@@ -55,7 +55,69 @@ def create_app(config: dict | None = None) -> Flask:
     init_portal(app)
     init_api(app)
 
+    _register_error_handlers(app)
+
     from hearth.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """One place turns errors into problem+json under /api/ and into HTML pages elsewhere."""
+    from flask import render_template
+    from werkzeug.exceptions import HTTPException
+
+    from api import problems
+    from hearth.errors import DomainError
+    from hearth.i18n import _l
+
+    titles = {
+        403: _l("You do not have access to this page"),
+        404: _l("Page not found"),
+        500: _l("Something went wrong"),
+    }
+    messages = {
+        403: _l("If you think you should, ask your practice."),
+        404: _l("The page you asked for does not exist or is not available to you."),
+        500: _l("We could not complete your request. Nothing you saved was lost; please try again."),
+    }
+
+    def is_api() -> bool:
+        return request.path.startswith("/api/")
+
+    def page(status: int, title=None, message=None):
+        db.session.rollback()
+        title = title or titles.get(status) or _l("Request failed")
+        message = message or messages.get(status, "")
+        return render_template("errors/error.html", title=title, message=message), status
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError):
+        db.session.rollback()
+        if is_api():
+            return problems.from_domain(error)
+        if error.status == 401:
+            from flask import redirect, url_for
+
+            return redirect(url_for("auth.login", next=request.path))
+        return page(error.status if error.status in titles else error.status, message=str(error.message))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if is_api():
+            db.session.rollback()
+            return problems.from_http(error)
+        if error.code and error.code < 400:
+            return error
+        return page(error.code or 500, title=error.name if error.code not in titles else None,
+                    message=error.description if error.code not in titles else None)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error", exc_info=error)
+        if is_api():
+            db.session.rollback()
+            return problems.problem(500, "Internal Server Error", str(messages[500]))
+        return page(500)
+

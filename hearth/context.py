@@ -15,7 +15,7 @@ class RequestInfo:
     user_agent: str | None = None
 
 
-_request_info: ContextVar[RequestInfo] = ContextVar("hearth_request_info", default=RequestInfo())
+_request_info: ContextVar[RequestInfo] = ContextVar("hearth_request_info", default=RequestInfo())  # noqa: B039 (frozen)
 
 
 def set_request_info(info: RequestInfo) -> None:

@@ -3,6 +3,14 @@
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.notification import (
+    AttemptOutcome,
+    Channel,
+    Notification,
+    NotificationAttempt,
+    NotificationPreference,
+    NotificationStatus,
+)
 from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
 from hearth.models.practice import Location, Membership, Practice, StaffRole
 from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSession
@@ -10,16 +18,22 @@ from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSess
 __all__ = [
     "ALL_SCOPES",
     "CHANNELS",
+    "AttemptOutcome",
     "AuditEvent",
     "Base",
     "CareTeam",
     "CareTeamMember",
     "CaregiverGrant",
+    "Channel",
     "Device",
     "GrantKind",
     "GrantStatus",
     "Location",
     "Membership",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationPreference",
+    "NotificationStatus",
     "Patient",
     "Practice",
     "Provider",

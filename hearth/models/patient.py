@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hearth.clock import utcnow
 from hearth.models.base import Base, UTCDateTime
 from hearth.models.practice import Practice
+from hearth.models.user import User
 
 CHANNELS = ("push", "email", "sms")
 
@@ -80,6 +81,7 @@ class Patient(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User | None] = relationship()
     primary_provider: Mapped[Provider | None] = relationship()
     care_team: Mapped[CareTeam | None] = relationship()
 

@@ -11,6 +11,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0f9c2d")
 
 
+def use_fast_hashing() -> None:
+    """Cheaper argon2 parameters for the test suite only (hashing cost is not what tests check)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

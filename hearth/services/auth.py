@@ -51,3 +51,14 @@ def check_password(email: str, password: str, *, max_failures: int, lockout: tim
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def check_second_factor(user: User, otp: str | None) -> None:
+    """Require a valid one-time code when the user has two-factor sign-in enabled."""
+    if not user.totp_enabled:
+        return
+    from hearth.services import two_factor
+
+    if not otp or not two_factor.verify_code(user, otp):
+        raise Unauthorized(_l("Enter the 6-digit code from your authenticator app."), fields={"otp": [
+            _l("Enter the 6-digit code from your authenticator app.")]})

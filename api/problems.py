@@ -1,0 +1,46 @@
+"""RFC 9457 problem+json responses for every API error, with field errors for bad input."""
+
+from __future__ import annotations
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from hearth.errors import DomainError
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str | None = None, *, errors: dict | None = None,
+            headers: dict | None = None) -> Response:
+    body: dict = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def from_domain(error: DomainError) -> Response:
+    fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in error.fields.items()}
+    headers = {}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="hearth"'
+    return problem(error.status, error.title, str(error.message), errors=fields or None, headers=headers)
+
+
+def from_http(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "headers", "files", "path"}:
+        # webargs nests messages by location; flatten body and query errors to field names.
+        flat: dict = {}
+        for location_errors in errors.values():
+            flat.update(location_errors if isinstance(location_errors, dict) else {"_schema": location_errors})
+        errors = flat
+    status = error.code or 500
+    detail = data.get("message") or (error.description if status < 500 else None)
+    headers = dict(data.get("headers") or {})
+    return problem(status, error.name, detail, errors=errors or None, headers=headers)

@@ -1,0 +1,172 @@
+"""Notification texts in English and Spanish, keyed by template.
+
+Everything here can show on a lock screen or in a shared inbox, so no text carries a health detail:
+it says that something is waiting and asks the person to open Hearth. Each template names the
+parameters it accepts, and `render` refuses any other, so a caller cannot slip a diagnosis in.
+Plain dictionaries keep rendering deterministic and free of any Flask or Babel context.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+LOCALES = ("en", "es")
+DEFAULT_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str  # email subject
+    title: str  # push title
+    body: str  # push body, SMS text and the email's text part
+
+
+@dataclass(frozen=True)
+class Template:
+    texts: Mapping[str, Text]
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ("ref",)  # `ref` is an opaque id the app resolves after sign-in
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    title: str
+    body: str
+    html: str
+    locale: str
+
+
+OPEN = {"en": "Open Hearth to see the details.", "es": "Abra Hearth para ver los detalles."}
+
+TEMPLATES: dict[str, Template] = {
+    "password_reset": Template(
+        required=("url", "minutes"),
+        optional=(),
+        texts={
+            "en": Text(
+                "Reset your Hearth password",
+                "Reset your password",
+                "We received a request to reset your Hearth password. Use this link within {minutes} "
+                "minutes: {url}\nIf you did not ask for this, you can ignore this message.",
+            ),
+            "es": Text(
+                "Restablezca su contraseña de Hearth",
+                "Restablezca su contraseña",
+                "Recibimos una solicitud para restablecer su contraseña de Hearth. Use este enlace en "
+                "los próximos {minutes} minutos: {url}\nSi usted no lo pidió, puede ignorar este mensaje.",
+            ),
+        },
+    ),
+    "caregiver_invitation": Template(
+        required=("inviter", "url", "days"),
+        optional=(),
+        texts={
+            "en": Text(
+                "You are invited to Hearth",
+                "You are invited to Hearth",
+                "{inviter} invited you to help with their care in Hearth. Accept the invitation within "
+                "{days} days: {url}",
+            ),
+            "es": Text(
+                "Tiene una invitación a Hearth",
+                "Tiene una invitación a Hearth",
+                "{inviter} le invitó a ayudar con su atención en Hearth. Acepte la invitación en los "
+                "próximos {days} días: {url}",
+            ),
+        },
+    ),
+    "appointment_reminder": Template(
+        texts={
+            "en": Text("Appointment reminder", "Appointment reminder",
+                       "You have an upcoming appointment. " + OPEN["en"]),
+            "es": Text("Recordatorio de cita", "Recordatorio de cita",
+                       "Tiene una cita próximamente. " + OPEN["es"]),
+        },
+    ),
+    "new_message": Template(
+        texts={
+            "en": Text("New message from your care team", "New message from your care team",
+                       "You have a new message from your care team. Open Hearth to read it."),
+            "es": Text("Nuevo mensaje de su equipo de atención", "Nuevo mensaje de su equipo de atención",
+                       "Tiene un nuevo mensaje de su equipo de atención. Abra Hearth para leerlo."),
+        },
+    ),
+    "result_available": Template(
+        texts={
+            "en": Text("New information in Hearth", "New information in Hearth",
+                       "New information is available in your Hearth account. " + OPEN["en"]),
+            "es": Text("Nueva información en Hearth", "Nueva información en Hearth",
+                       "Hay nueva información disponible en su cuenta de Hearth. " + OPEN["es"]),
+        },
+    ),
+    "bill_ready": Template(
+        texts={
+            "en": Text("You have a new statement", "New statement",
+                       "A new statement is available in Hearth. " + OPEN["en"]),
+            "es": Text("Tiene un nuevo estado de cuenta", "Nuevo estado de cuenta",
+                       "Hay un nuevo estado de cuenta disponible en Hearth. " + OPEN["es"]),
+        },
+    ),
+    "waitlist_offer": Template(
+        texts={
+            "en": Text("An earlier appointment is available", "Earlier appointment available",
+                       "An earlier appointment time is available. Open Hearth soon to claim it."),
+            "es": Text("Hay una cita más pronto disponible", "Cita más pronto disponible",
+                       "Hay un horario de cita más pronto disponible. Abra Hearth pronto para reservarlo."),
+        },
+    ),
+}
+
+
+def normalize_locale(locale: str | None) -> str:
+    """The supported language for a locale such as "es-MX"; English when unsupported."""
+    language = (locale or "").replace("_", "-").split("-")[0].lower()
+    return language if language in LOCALES else DEFAULT_LOCALE
+
+
+def check_params(key: str, params: Mapping[str, Any]) -> None:
+    """Raise ValueError for an unknown template, a missing parameter or one it does not accept."""
+    template = TEMPLATES.get(key)
+    if template is None:
+        raise ValueError(f"unknown notification template {key!r}")
+    missing = set(template.required) - set(params)
+    extra = set(params) - set(template.required) - set(template.optional)
+    if missing or extra:
+        raise ValueError(f"template {key!r}: missing {sorted(missing)}, not accepted {sorted(extra)}")
+    for name, value in params.items():
+        if not isinstance(value, str | int):
+            raise ValueError(f"template {key!r}: parameter {name!r} must be a string or an integer")
+
+
+def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
+    """The texts of `key` in the person's language, with `params` filled in."""
+    check_params(key, params)
+    lang = normalize_locale(locale)
+    text = TEMPLATES[key].texts[lang]
+    values = {name: str(value) for name, value in params.items()}
+    body = text.body.format_map(values)
+    return Rendered(
+        subject=text.subject.format_map(values),
+        title=text.title.format_map(values),
+        body=body,
+        html=_html(text.body, values, text.subject.format_map(values), lang),
+        locale=lang,
+    )
+
+
+def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:
+    """The email's HTML part: the same words, escaped, with the link (if any) made clickable."""
+    escaped = {k: html.escape(v) for k, v in values.items()}
+    if "url" in values:
+        escaped["url"] = f'<a href="{html.escape(values["url"], quote=True)}">{html.escape(values["url"])}</a>'
+    # html.escape leaves the {placeholders} alone, so escape the words first and then fill them in.
+    safe_body = html.escape(body).format_map(escaped)
+    paragraphs = "".join(f"<p>{line}</p>" for line in safe_body.split("\n") if line)
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title>'
+        f'</head><body style="font-family: sans-serif; line-height: 1.5">{paragraphs}</body></html>'
+    )

@@ -1,0 +1,26 @@
+"""Signed, time-limited tokens (itsdangerous) for API access, invitations and password resets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from hearth.errors import Invalid, Unauthorized
+
+
+def dumps(secret: str, salt: str, payload: Any) -> str:
+    return URLSafeTimedSerializer(secret, salt=salt).dumps(payload)
+
+
+def loads(secret: str, salt: str, token: str, max_age: int, *, invalid=Unauthorized) -> Any:
+    """Decode `token`; raises `invalid` (Unauthorized by default) when it is forged or too old."""
+    try:
+        return URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise invalid("This link or token has expired.") from exc
+    except BadSignature as exc:
+        raise invalid("This link or token is not valid.") from exc
+
+
+__all__ = ["Invalid", "dumps", "loads"]

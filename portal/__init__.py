@@ -1,0 +1,67 @@
+"""The server-rendered portal: blueprints that parse a form, call a service, then render or redirect."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_login import current_user
+
+from hearth.extensions import login_manager
+from hearth.i18n import LANGUAGE_NAMES, _l
+from portal import formatting
+
+
+def init_portal(app: Flask) -> None:
+    from portal import principal  # noqa: F401  (registers the user loader)
+    from portal.acting import bp as acting_bp
+    from portal.auth import bp as auth_bp
+    from portal.home import bp as home_bp
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are server-side rows, revocable at once
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(acting_bp)
+    app.register_blueprint(home_bp)
+    for bp in _feature_blueprints():
+        app.register_blueprint(bp)
+
+    formatting.register(app)
+
+    @app.context_processor
+    def _shell():
+        from portal.acting import shell_context
+
+        return {"languages": LANGUAGE_NAMES, "get_locale": get_locale, **shell_context()}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        if current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _feature_blueprints():
+    """Feature blueprints; each module owns its pages."""
+    import importlib
+
+    names = ["account", "caregivers", "staff", "records", "settings"]
+    blueprints = []
+    for name in names:
+        try:
+            module = importlib.import_module(f"portal.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"portal.{name}":
+                continue
+            raise
+        blueprints.append(module.bp)
+    return blueprints

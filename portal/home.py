@@ -1,0 +1,34 @@
+"""The home page: what the signed-in person needs first."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from hearth.services import accounts, home
+from portal.acting import current_person
+from portal.helpers import actor, safe_next
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    summary = home.summary(actor(), current_person())
+    return render_template("home.html", summary=summary)
+
+
+@bp.post("/language")
+def language():
+    """Remember the chosen language: on the account when signed in, else in a cookie."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["LANGUAGES"][0]
+    if current_user.is_authenticated:
+        accounts.set_locale(actor(), lang)
+    response = redirect(safe_next(request.referrer and urlsplit(request.referrer).path, url_for("home.index")))
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
