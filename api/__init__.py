@@ -41,7 +41,8 @@ def _feature_blueprints():
     import importlib
 
     found = []
-    for name in ["account", "caregivers", "staff", "records", "settings", "devices", "notifications"]:
+    for name in ["account", "caregivers", "staff", "records", "settings", "devices", "notifications",
+                 "appointments", "schedule", "scheduling_admin"]:
         try:
             module = importlib.import_module(f"api.{name}")
         except ModuleNotFoundError as exc:

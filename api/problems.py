@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
+from hearth.clock import utcnow
 from hearth.errors import DomainError
 
 PROBLEM = "application/problem+json"
@@ -28,6 +31,8 @@ def from_domain(error: DomainError) -> Response:
     headers = {}
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="hearth"'
+    if getattr(error, "until", None) is not None:  # Locked: when the client may try again
+        headers["Retry-After"] = str(max(1, math.ceil((error.until - utcnow()).total_seconds())))
     return problem(error.status, error.title, str(error.message), errors=fields or None, headers=headers)
 
 

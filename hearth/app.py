@@ -73,11 +73,17 @@ def _register_error_handlers(app: Flask) -> None:
     from hearth.i18n import _l
 
     titles = {
+        400: _l("The form could not be accepted"),
+        405: _l("That action is not available here"),
+        429: _l("Too many attempts"),
         403: _l("You do not have access to this page"),
         404: _l("Page not found"),
         500: _l("Something went wrong"),
     }
     messages = {
+        400: _l("The page may have expired. Go back, reload it and try again."),
+        405: _l("Go back and try again from the page."),
+        429: _l("Please wait a few minutes and try again."),
         403: _l("If you think you should, ask your practice."),
         404: _l("The page you asked for does not exist or is not available to you."),
         500: _l("We could not complete your request. Nothing you saved was lost; please try again."),
@@ -101,7 +107,7 @@ def _register_error_handlers(app: Flask) -> None:
             from flask import redirect, url_for
 
             return redirect(url_for("auth.login", next=request.path))
-        return page(error.status if error.status in titles else error.status, message=str(error.message))
+        return page(error.status, message=str(error.message))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

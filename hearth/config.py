@@ -36,6 +36,7 @@ def load(instance_path: Path) -> dict:
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 15),
         "ABSOLUTE_SESSION_HOURS": _int("ABSOLUTE_SESSION_HOURS", 12),
         "REAUTH_MINUTES": _int("REAUTH_MINUTES", 5),
+        "STAFF_TWO_FACTOR_REQUIRED": os.environ.get("STAFF_TWO_FACTOR_REQUIRED", "1") == "1",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -55,6 +56,21 @@ def load(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Hearth <no-reply@hearth.localhost>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # Push (FCM HTTP v1): off unless both are set
+        "FCM_PROJECT_ID": os.environ.get("FCM_PROJECT_ID", ""),
+        "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", ""),
+        "FCM_TIMEOUT": _int("FCM_TIMEOUT", 30),
+        # SMS (a Twilio-compatible API): off unless all four are set
+        "SMS_API_BASE": os.environ.get("SMS_API_BASE", ""),
+        "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID", ""),
+        "SMS_AUTH_TOKEN": os.environ.get("SMS_AUTH_TOKEN", ""),
+        "SMS_FROM": os.environ.get("SMS_FROM", ""),
+        "SMS_TIMEOUT": _int("SMS_TIMEOUT", 10),
+        # Notification worker: rows per claim, claims per run, seconds before a stuck "sending" row returns
+        "NOTIFY_BATCH_SIZE": _int("NOTIFY_BATCH_SIZE", 100),
+        "NOTIFY_MAX_BATCHES": _int("NOTIFY_MAX_BATCHES", 50),
+        "NOTIFY_SENDING_TIMEOUT": _int("NOTIFY_SENDING_TIMEOUT", 300),
         # Public base URL used in emailed links
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),

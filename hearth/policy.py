@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -49,8 +50,6 @@ def grant_end(grant: CaregiverGrant) -> datetime | None:
     if grant.kind == GrantKind.GUARDIAN:
         patient = grant.patient
         adult_day = birthday(patient.date_of_birth, patient.practice.adult_age)
-        from zoneinfo import ZoneInfo
-
         adult_at = datetime.combine(adult_day, datetime.min.time(), tzinfo=ZoneInfo(patient.practice.timezone))
         end = adult_at if end is None else min(end, adult_at)
     return end

@@ -54,7 +54,8 @@ def _feature_blueprints():
     """Feature blueprints; each module owns its pages."""
     import importlib
 
-    names = ["account", "caregivers", "staff", "records", "settings"]
+    names = ["account", "caregivers", "staff", "records", "settings", "appointments", "schedule", "notifications",
+             "scheduling_admin"]
     blueprints = []
     for name in names:
         try:

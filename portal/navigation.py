@@ -25,8 +25,10 @@ _ITEMS = [
     ("appointments.index", _l("Appointments"), "person"),
     ("notifications.index", _l("Notifications"), "all"),
     ("caregivers.index", _l("Caregivers"), "all"),
-    ("records.access_log", _l("Who viewed my record"), "person"),
+    ("records.profile", _l("Profile"), "person"),
+    ("records.access_log", _l("Who viewed my record"), "self"),
     ("staff.patients", _l("Patients"), "staff"),
+    ("schedule.index", _l("Schedule"), "staff"),
     ("settings.practice", _l("Practice settings"), "admin"),
     ("account.index", _l("Account"), "all"),
 ]
@@ -43,6 +45,8 @@ def nav_items(person) -> list[NavItem]:
         if endpoint not in current_app.view_functions:
             continue
         if audience == "person" and person is None:
+            continue
+        if audience == "self" and (person is None or not person.is_self):
             continue
         if audience == "staff" and not is_staff:
             continue

@@ -67,9 +67,19 @@ def app(db_url):
         "SECRET_KEY": "test-secret-key-not-for-production",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "STAFF_TWO_FACTOR_REQUIRED": False,  # tests/portal/test_login.py and test_account*.py turn it on
         "MAIL_HOST": "",
         "SERVER_NAME": None,
     })
+
+    def _fresh_g():
+        # Tests keep one app context open (so the test's session survives requests); without
+        # this, flask.g (and Flask-Login's cached user) would leak from one request to the next.
+        from flask import g
+
+        g.__dict__.clear()
+
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     try:
         migrate(db.engine())
     except Exception as exc:  # a missing server must fail loudly, with the reason
@@ -92,7 +102,7 @@ def db_session(app):
     finally:
         ctx.pop()
         db.session.remove()
-        db.SessionFactory.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+        db.SessionFactory.configure(bind=engine, join_transaction_mode="conditional_savepoint")
         if outer.is_active:
             outer.rollback()
         connection.close()

@@ -13,9 +13,33 @@ from hearth.models.notification import (
 )
 from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
 from hearth.models.practice import Location, Membership, Practice, StaffRole
+from hearth.models.scheduling import (
+    Appointment,
+    AppointmentSlotLock,
+    AppointmentStatus,
+    ExceptionKind,
+    PracticeSchedulingSettings,
+    ProviderSchedule,
+    ScheduleException,
+    VisitMode,
+    VisitType,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSession
 
 __all__ = [
+    "Appointment",
+    "AppointmentSlotLock",
+    "AppointmentStatus",
+    "ExceptionKind",
+    "PracticeSchedulingSettings",
+    "ProviderSchedule",
+    "ScheduleException",
+    "VisitMode",
+    "VisitType",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "ALL_SCOPES",
     "CHANNELS",
     "AttemptOutcome",

@@ -64,7 +64,7 @@ class Notification(Base):
     status: Mapped[NotificationStatus] = mapped_column(
         str_enum(NotificationStatus), default=NotificationStatus.PENDING
     )
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)  # tries on the current channel
     last_error: Mapped[str | None] = mapped_column(String(500))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -89,7 +89,9 @@ class NotificationAttempt(Base):
     __tablename__ = "notification_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome))

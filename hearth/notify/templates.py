@@ -29,6 +29,9 @@ class Template:
     texts: Mapping[str, Text]
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ("ref",)  # `ref` is an opaque id the app resolves after sign-in
+    # Richer texts, used when every parameter in `detail_params` is given (an appointment's date and time).
+    detailed: Mapping[str, Text] | None = None
+    detail_params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,43 +83,85 @@ TEMPLATES: dict[str, Template] = {
         },
     ),
     "appointment_reminder": Template(
+        optional=("ref", "date", "time"),
         texts={
-            "en": Text("Appointment reminder", "Appointment reminder",
-                       "You have an upcoming appointment. " + OPEN["en"]),
-            "es": Text("Recordatorio de cita", "Recordatorio de cita",
-                       "Tiene una cita próximamente. " + OPEN["es"]),
+            "en": Text(
+                "Appointment reminder",
+                "Appointment reminder",
+                "You have an upcoming appointment. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Recordatorio de cita", "Recordatorio de cita", "Tiene una cita próximamente. " + OPEN["es"]
+            ),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text(
+                "Appointment reminder",
+                "Appointment reminder",
+                "You have an appointment on {date} at {time}. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Recordatorio de cita",
+                "Recordatorio de cita",
+                "Tiene una cita el {date} a las {time}. " + OPEN["es"],
+            ),
         },
     ),
     "new_message": Template(
         texts={
-            "en": Text("New message from your care team", "New message from your care team",
-                       "You have a new message from your care team. Open Hearth to read it."),
-            "es": Text("Nuevo mensaje de su equipo de atención", "Nuevo mensaje de su equipo de atención",
-                       "Tiene un nuevo mensaje de su equipo de atención. Abra Hearth para leerlo."),
+            "en": Text(
+                "New message from your care team",
+                "New message from your care team",
+                "You have a new message from your care team. Open Hearth to read it.",
+            ),
+            "es": Text(
+                "Nuevo mensaje de su equipo de atención",
+                "Nuevo mensaje de su equipo de atención",
+                "Tiene un nuevo mensaje de su equipo de atención. Abra Hearth para leerlo.",
+            ),
         },
     ),
     "result_available": Template(
         texts={
-            "en": Text("New information in Hearth", "New information in Hearth",
-                       "New information is available in your Hearth account. " + OPEN["en"]),
-            "es": Text("Nueva información en Hearth", "Nueva información en Hearth",
-                       "Hay nueva información disponible en su cuenta de Hearth. " + OPEN["es"]),
+            "en": Text(
+                "New information in Hearth",
+                "New information in Hearth",
+                "New information is available in your Hearth account. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Nueva información en Hearth",
+                "Nueva información en Hearth",
+                "Hay nueva información disponible en su cuenta de Hearth. " + OPEN["es"],
+            ),
         },
     ),
     "bill_ready": Template(
         texts={
-            "en": Text("You have a new statement", "New statement",
-                       "A new statement is available in Hearth. " + OPEN["en"]),
-            "es": Text("Tiene un nuevo estado de cuenta", "Nuevo estado de cuenta",
-                       "Hay un nuevo estado de cuenta disponible en Hearth. " + OPEN["es"]),
+            "en": Text(
+                "You have a new statement",
+                "New statement",
+                "A new statement is available in Hearth. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Tiene un nuevo estado de cuenta",
+                "Nuevo estado de cuenta",
+                "Hay un nuevo estado de cuenta disponible en Hearth. " + OPEN["es"],
+            ),
         },
     ),
     "waitlist_offer": Template(
         texts={
-            "en": Text("An earlier appointment is available", "Earlier appointment available",
-                       "An earlier appointment time is available. Open Hearth soon to claim it."),
-            "es": Text("Hay una cita más pronto disponible", "Cita más pronto disponible",
-                       "Hay un horario de cita más pronto disponible. Abra Hearth pronto para reservarlo."),
+            "en": Text(
+                "An earlier appointment is available",
+                "Earlier appointment available",
+                "An earlier appointment time is available. Open Hearth soon to claim it.",
+            ),
+            "es": Text(
+                "Hay una cita más pronto disponible",
+                "Cita más pronto disponible",
+                "Hay un horario de cita más pronto disponible. Abra Hearth pronto para reservarlo.",
+            ),
         },
     ),
 }
@@ -146,7 +191,11 @@ def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
     """The texts of `key` in the person's language, with `params` filled in."""
     check_params(key, params)
     lang = normalize_locale(locale)
-    text = TEMPLATES[key].texts[lang]
+    template = TEMPLATES[key]
+    texts = template.texts
+    if template.detailed and all(name in params for name in template.detail_params):
+        texts = template.detailed
+    text = texts[lang]
     values = {name: str(value) for name, value in params.items()}
     body = text.body.format_map(values)
     return Rendered(
@@ -162,11 +211,14 @@ def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:
     """The email's HTML part: the same words, escaped, with the link (if any) made clickable."""
     escaped = {k: html.escape(v) for k, v in values.items()}
     if "url" in values:
-        escaped["url"] = f'<a href="{html.escape(values["url"], quote=True)}">{html.escape(values["url"])}</a>'
+        escaped["url"] = (
+            f'<a href="{html.escape(values["url"], quote=True)}">{html.escape(values["url"])}</a>'
+        )
     # html.escape leaves the {placeholders} alone, so escape the words first and then fill them in.
     safe_body = html.escape(body).format_map(escaped)
     paragraphs = "".join(f"<p>{line}</p>" for line in safe_body.split("\n") if line)
     return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title>'
-        f'</head><body style="font-family: sans-serif; line-height: 1.5">{paragraphs}</body></html>'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>"
+        f'<body style="font-family: sans-serif; line-height: 1.5">{paragraphs}</body></html>'
     )

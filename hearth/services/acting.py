@@ -33,13 +33,15 @@ def people_for(user: User) -> list[Person]:
     return people
 
 
-def current_person(user: User, session_row: UserSession | None) -> Person | None:
+def current_person(user: User, session_row: UserSession | None,
+                   people: list[Person] | None = None) -> Person | None:
     """The person selected in this session, falling back to the first one the user may act for.
 
     A grant that was revoked or expired simply drops out of `people_for`, so the next request
-    stops acting for that patient without any extra bookkeeping.
+    stops acting for that patient without any extra bookkeeping. Pass `people` when the caller
+    already has them, so a page asks the database once.
     """
-    people = people_for(user)
+    people = people_for(user) if people is None else people
     if not people:
         return None
     wanted = session_row.acting_for_patient_id if session_row is not None else None

@@ -30,6 +30,7 @@ class TokenSettings:
     refresh_ttl: timedelta
     max_failures: int
     lockout: timedelta
+    staff_two_factor: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def _issue_pair(row: UserSession, settings: TokenSettings) -> TokenPair:
 def sign_in(email: str, password: str, otp: str | None, device_label: str | None,
             settings: TokenSettings) -> TokenPair:
     """Check credentials (and the one-time code when enrolled) and open an API session."""
-    user = auth.check_password(email, password, max_failures=settings.max_failures, lockout=settings.lockout)
-    auth.check_second_factor(user, otp)
+    user = auth.authenticate(email, password, otp, policy=auth.LoginPolicy(
+        max_failures=settings.max_failures, lockout=settings.lockout, staff_two_factor=settings.staff_two_factor))
     row = sessions.start_api_session(user, settings.refresh_ttl, device_label)
     return _issue_pair(row, settings)
 

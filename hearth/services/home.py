@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from hearth import db, policy
-from hearth.models import CaregiverGrant, GrantStatus, Patient, Practice, User
+from hearth.models import AuditEvent, CaregiverGrant, GrantStatus, Patient, Practice, User
+from hearth.services import access_log
 from hearth.services.acting import Person
+
+RECENT_PATIENTS = 5
+RECENT_ACCESS = 3
+
+
+@dataclass
+class RecentPatient:
+    patient: Patient
+    opened_at: datetime
 
 
 @dataclass
@@ -16,6 +27,7 @@ class PracticeSummary:
     practice: Practice
     roles: list[str]
     patient_count: int
+    recent_patients: list[RecentPatient] = field(default_factory=list)
 
 
 @dataclass
@@ -23,6 +35,58 @@ class HomeSummary:
     person: Person | None = None
     caregiver_count: int = 0
     practices: list[PracticeSummary] = field(default_factory=list)
+    # Only for the patient herself: the latest accesses by others, and a link to the full log.
+    recent_access: list[access_log.AccessEntry] = field(default_factory=list)
+    shows_access_log: bool = False
+
+
+def _recently_opened(user: User, practice_ids: list[int]) -> dict[int, list[RecentPatient]]:
+    """Per practice, the last RECENT_PATIENTS patients this user opened, from the audit log, in one query."""
+    last = (
+        select(AuditEvent.patient_id, func.max(AuditEvent.at).label("opened_at"))
+        .where(AuditEvent.actor_user_id == user.id, AuditEvent.action == "view",
+               AuditEvent.resource_type == "patient", AuditEvent.actor_relation == "staff")
+        .group_by(AuditEvent.patient_id)
+        .subquery()
+    )
+    ranked = (
+        select(Patient.id.label("patient_id"), last.c.opened_at,
+               func.row_number().over(partition_by=Patient.practice_id,
+                                      order_by=(last.c.opened_at.desc(), Patient.id.desc())).label("recency"))
+        .join(last, last.c.patient_id == Patient.id)
+        .where(Patient.practice_id.in_(practice_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Patient, ranked.c.opened_at)
+        .join(ranked, ranked.c.patient_id == Patient.id)
+        .where(ranked.c.recency <= RECENT_PATIENTS)
+        .order_by(ranked.c.opened_at.desc(), Patient.id.desc())
+    ).all()
+    result: dict[int, list[RecentPatient]] = {}
+    for patient, opened_at in rows:
+        result.setdefault(patient.practice_id, []).append(RecentPatient(patient, opened_at))
+    return result
+
+
+def _practices(user: User) -> list[PracticeSummary]:
+    practice_ids = policy.staff_practice_ids(user)
+    if not practice_ids:
+        return []
+    counts = dict(
+        db.session.execute(
+            select(Patient.practice_id, func.count(Patient.id))
+            .where(Patient.practice_id.in_(practice_ids))
+            .group_by(Patient.practice_id)
+        ).all()
+    )
+    recent = _recently_opened(user, practice_ids)
+    practices = db.session.scalars(select(Practice).where(Practice.id.in_(practice_ids)).order_by(Practice.name))
+    return [
+        PracticeSummary(practice, sorted(r.value for r in policy.practice_roles(user, practice.id)),
+                        counts.get(practice.id, 0), recent.get(practice.id, []))
+        for practice in practices
+    ]
 
 
 @db.transactional
@@ -38,17 +102,7 @@ def summary(user: User, person: Person | None) -> HomeSummary:
                     CaregiverGrant.status == GrantStatus.ACTIVE,
                 )
             ) or 0
-    practice_ids = policy.staff_practice_ids(user)
-    if practice_ids:
-        counts = dict(
-            db.session.execute(
-                select(Patient.practice_id, func.count(Patient.id))
-                .where(Patient.practice_id.in_(practice_ids))
-                .group_by(Patient.practice_id)
-            ).all()
-        )
-        practices = db.session.scalars(select(Practice).where(Practice.id.in_(practice_ids)).order_by(Practice.name))
-        for practice in practices:
-            roles = sorted(r.value for r in policy.practice_roles(user, practice.id))
-            result.practices.append(PracticeSummary(practice, roles, counts.get(practice.id, 0)))
+            result.shows_access_log = True
+            result.recent_access = access_log.recent_by_others(user, person.patient, RECENT_ACCESS)
+    result.practices = _practices(user)
     return result

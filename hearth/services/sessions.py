@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from hearth import db
 from hearth.clock import utcnow
@@ -91,10 +91,15 @@ def revoke(row: UserSession) -> None:
 @db.transactional
 def revoke_all(user: User, *, except_id: int | None = None) -> int:
     """Sign out everywhere: end every live session of `user` (optionally keeping the current one)."""
-    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    # Loaded and set one by one (a user has few), so rows already in the session see the change too.
+    stmt = select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if except_id is not None:
         stmt = stmt.where(UserSession.id != except_id)
-    return db.session.execute(stmt.values(revoked_at=utcnow())).rowcount
+    now = utcnow()
+    rows = db.session.scalars(stmt).all()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
 
 
 def list_active(user: User) -> list[UserSession]:

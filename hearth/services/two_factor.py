@@ -1,31 +1,61 @@
-"""TOTP two-factor sign-in (pyotp): enrolment, verification with replay protection."""
+"""TOTP two-factor sign-in (RFC 6238 through pyotp): secrets, enrolment URIs and one-time verification.
+
+Codes are 6 digits on 30-second steps; one step either side is accepted for clock drift, and a
+step once used (or any earlier one) is refused, so a code seen over a shoulder cannot be replayed.
+"""
 
 from __future__ import annotations
+
+import hmac
+import re
 
 import pyotp
 
 from hearth.clock import utcnow
 from hearth.models import User
 
+ISSUER = "Hearth"
+DIGITS = 6
+INTERVAL = 30
+DRIFT_STEPS = 1
+_CODE = re.compile(r"^\d{6}$")
 
-def verify_code(user: User, code: str) -> bool:
-    """Accept a current code (±1 step for clock drift) once: a replayed code is refused."""
-    if not user.totp_secret:
+
+def new_secret() -> str:
+    """A fresh random base32 secret (160 bits, the RFC 4226 recommendation)."""
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    """The otpauth:// URI an authenticator app imports (typed in, or shown as a QR code by the app)."""
+    return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def is_required(user: User) -> bool:
+    """Staff, providers and admins (anyone with a practice membership) must use two-factor sign-in."""
+    return bool(user.memberships)
+
+
+def clean_code(code: str | None) -> str:
+    """The code as typed, without the spaces or dashes some apps show in the middle."""
+    return re.sub(r"[\s\-]", "", code or "")
+
+
+def verify_code(user: User, code: str | None, *, secret: str | None = None) -> bool:
+    """True for a valid, not yet used code; records its time step so it cannot be used again.
+
+    `secret` defaults to the user's; enrolment passes the pending one. The caller commits.
+    """
+    secret = secret or user.totp_secret
+    code = clean_code(code)
+    if not secret or not _CODE.match(code):
         return False
-    totp = pyotp.TOTP(user.totp_secret)
-    now = utcnow()
-    for offset in (0, -1, 1):
-        at = now.timestamp() + offset * totp.interval
-        step = totp.timecode(db_safe_datetime(at))
-        if totp.at(at) == code.strip():
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
+    current = int(utcnow().timestamp()) // INTERVAL
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
             if user.totp_last_step is not None and step <= user.totp_last_step:
                 return False
             user.totp_last_step = step
             return True
     return False
-
-
-def db_safe_datetime(timestamp: float):
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, UTC)

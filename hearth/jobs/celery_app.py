@@ -1,0 +1,46 @@
+"""The Celery app: Redis broker, late acks, and beat sending due notifications every ~10 seconds.
+
+Tasks are short and idempotent; nothing is scheduled with a long ETA. A reminder for next week is
+an outbox row with a `due_at`, and beat's `dispatch_due` picks it up when the time comes.
+Run with `celery -A hearth.jobs.celery_app worker --beat` (or worker and beat separately).
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+DISPATCH_EVERY_SECONDS = float(os.environ.get("NOTIFY_DISPATCH_EVERY", "10"))
+
+celery_app = Celery(
+    "hearth",
+    broker=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+    include=["hearth.jobs.tasks"],
+)
+celery_app.conf.update(
+    task_acks_late=True,  # a task lost with its worker runs again; every task here is idempotent
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    timezone="UTC",
+    enable_utc=True,
+    broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "notify-dispatch-due": {
+            "task": "hearth.jobs.tasks.dispatch_due",
+            "schedule": DISPATCH_EVERY_SECONDS,
+            # A tick nobody ran before the next one is useless: let it expire instead of piling up.
+            "options": {"expires": DISPATCH_EVERY_SECONDS},
+        },
+    },
+)
+
+
+@worker_process_init.connect
+def _init_worker_process(**_kwargs) -> None:
+    """Each forked worker process opens its own database engine."""
+    from hearth.jobs.tasks import ensure_db
+
+    ensure_db(force=True)

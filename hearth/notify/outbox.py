@@ -1,0 +1,171 @@
+"""The outbox: features write notification rows inside their own transaction; the dispatcher sends them.
+
+`enqueue` only inserts (never sends), so a rolled-back use case sends nothing. Its idempotency key
+is unique: enqueueing the same key again, in this transaction or any later one, returns the row
+already there. Choose keys that name the event, e.g. ``f"appointment:{id}:{starts_at:%Y%m%dT%H%M}:24h"``
+(include what would make a new message legitimate, such as a rescheduled time, because a cancelled
+key stays taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from hearth import db
+from hearth.clock import utcnow
+from hearth.models import Notification, NotificationStatus, Patient, User
+from hearth.notify import recipients
+from hearth.notify.recipients import ACCOUNT_KIND, KINDS
+from hearth.notify.templates import check_params, normalize_locale
+
+MAX_KEY_LENGTH = 200
+
+
+def enqueue(
+    *,
+    key: str,
+    kind: str,
+    template: str,
+    params: Mapping[str, str | int] | None = None,
+    user: User | None = None,
+    patient: Patient | None = None,
+    to_email: str | None = None,
+    locale: str | None = None,
+    due_at: datetime | None = None,
+    latest_at: datetime | None = None,
+) -> Notification:
+    """Add a notification to the outbox in the caller's transaction (flushes, never commits).
+
+    Recipient: `user` (an account), else `patient` (its own contact details), else `to_email` alone;
+    `to_email` also forces email to that address (invitations, address checks). `patient` is who the
+    notification is about. Kind "account" always goes by email and ignores quiet hours. A time in
+    the recipient's quiet hours moves to their end unless that would pass `latest_at`.
+    Returns the row for `key`, new or already there. Raises ValueError for a programming error
+    (unknown kind or template, wrong params, naive time, no recipient).
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"idempotency key must be 1-{MAX_KEY_LENGTH} characters")
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    values_params = dict(params or {})
+    check_params(template, values_params)
+    if user is None and patient is None and not to_email:
+        raise ValueError("a notification needs a user, a patient or an email address")
+    for moment in (due_at, latest_at):
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("due_at and latest_at must be aware datetimes")
+
+    existing = _by_key(key)
+    if existing is not None:
+        return existing
+
+    recipient = recipients.recipient_for(user, patient)
+    pref = recipients.preference(user, kind)
+    if to_email:
+        route: list[tuple[str, str | None]] = [("email", to_email)]
+    else:
+        route = recipients.plan(recipient, recipients.channel_order(recipient, kind, pref))
+
+    due = due_at or utcnow()
+    if pref is not None and kind != ACCOUNT_KIND:
+        due = shift_out_of_quiet_hours(
+            due, recipient.timezone, pref.quiet_hours_start, pref.quiet_hours_end, latest_at=latest_at
+        )
+    first_channel, first_address = route[0] if route else (recipients.DEFAULT_CHANNELS[0], None)
+    values: dict[str, Any] = {
+        "idempotency_key": key,
+        "kind": kind,
+        "template": template,
+        "params": values_params,
+        "recipient_user_id": user.id if user is not None else None,
+        "patient_id": patient.id if patient is not None else None,
+        "locale": normalize_locale(locale or recipient.locale),
+        "channel": first_channel,
+        "to_address": first_address,
+        "fallback_channels": ",".join(c for c, _ in route[1:]),
+        "due_at": due,
+        "status": NotificationStatus.PENDING if route else NotificationStatus.FAILED,
+        "last_error": None if route else "no reachable channel",
+    }
+    _insert_unless_taken(values)
+    row = _by_key(key)
+    assert row is not None
+    return row
+
+
+def cancel(*, key_prefix: str | None = None, ids: Iterable[int] | None = None) -> int:
+    """Cancel pending rows whose key starts with `key_prefix` or whose id is in `ids`; returns how many.
+
+    Rows already being sent, sent or failed are left alone.
+    """
+    ids = list(ids or [])
+    if not key_prefix and not ids:
+        raise ValueError("cancel needs a key prefix or ids")
+    conditions = []
+    if key_prefix:
+        conditions.append(Notification.idempotency_key.startswith(key_prefix, autoescape=True))
+    if ids:
+        conditions.append(Notification.id.in_(ids))
+    stmt = (
+        update(Notification)
+        .where(Notification.status == NotificationStatus.PENDING, or_(*conditions))
+        .values(status=NotificationStatus.CANCELLED, last_error="cancelled")
+        .execution_options(synchronize_session="fetch")
+    )
+    return db.session.execute(stmt).rowcount
+
+
+def shift_out_of_quiet_hours(
+    due: datetime, zone: str, start: time | None, end: time | None, *, latest_at: datetime | None = None
+) -> datetime:
+    """`due`, or the end of the quiet hours (local times in `zone`, may wrap midnight) it falls in.
+
+    When the end of the quiet hours would be after `latest_at`, the notification keeps its time.
+    """
+    if start is None or end is None or start == end:
+        return due
+    tz = ZoneInfo(zone)
+    local = due.astimezone(tz)
+    now_t = local.time().replace(tzinfo=None)
+    end_day: date = local.date()
+    if start < end:
+        inside = start <= now_t < end
+    else:
+        inside = now_t >= start or now_t < end
+        if now_t >= start:
+            end_day = end_day + timedelta(days=1)
+    if not inside:
+        return due
+    resume = datetime.combine(end_day, end, tzinfo=tz).astimezone(UTC)
+    if latest_at is not None and resume > latest_at:
+        return due
+    return resume
+
+
+def _by_key(key: str) -> Notification | None:
+    return db.session.scalar(select(Notification).where(Notification.idempotency_key == key))
+
+
+def _insert_unless_taken(values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on the key: a concurrent twin waits, then does nothing."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        db.session.execute(stmt)
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(Notification(**values))
+    except IntegrityError:
+        pass

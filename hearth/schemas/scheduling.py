@@ -1,0 +1,204 @@
+"""Scheduling input and output, shared by the portal forms and /api/v1."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from hearth.i18n import _l
+from hearth.models import AppointmentStatus
+
+
+class SlotQuerySchema(Schema):
+    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    start = fields.Date(load_default=None, allow_none=True)
+    end = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(str(_l("The end date must be after the start date.")), "end")
+
+
+class BookSchema(Schema):
+    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class StaffBookSchema(BookSchema):
+    patient_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class RescheduleSchema(Schema):
+    starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+
+
+class CheckInSchema(Schema):
+    contact_confirmed = fields.Boolean(load_default=False)
+    insurance_confirmed = fields.Boolean(load_default=False)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=60)), load_default=dict)
+
+
+class WaitlistJoinSchema(Schema):
+    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    window_start = fields.Date(required=True, metadata={"description": "First acceptable day (practice's zone)"})
+    window_end = fields.Date(required=True, metadata={"description": "Last acceptable day (practice's zone)"})
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("window_start") and data.get("window_end") and data["window_end"] < data["window_start"]:
+            raise ValidationError(str(_l("The end date must be after the start date.")), "window_end")
+
+
+class ScheduleQuerySchema(Schema):
+    date = fields.Date(load_default=None, allow_none=True)
+    days = fields.Integer(load_default=1, validate=validate.Range(min=1, max=7))
+    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class StatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(
+        [s.value for s in AppointmentStatus if s != AppointmentStatus.CANCELLED]))
+
+
+# Output
+
+
+class NamedSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ProviderOutSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class LocationOutSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+
+
+class QuestionSchema(Schema):
+    id = fields.String()
+    text = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    options = fields.List(fields.String())
+
+
+class VisitTypeBriefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    duration_minutes = fields.Integer()
+    mode = fields.String()
+    self_schedulable = fields.Boolean()
+    instructions = fields.String(allow_none=True)
+    questionnaire = fields.List(fields.Nested(QuestionSchema))
+
+
+class VisitTypeOutSchema(VisitTypeBriefSchema):
+    providers = fields.List(fields.Nested(ProviderOutSchema))
+
+
+class SlotSchema(Schema):
+    visit_type_id = fields.Integer()
+    provider_id = fields.Integer()
+    provider_name = fields.String()
+    location_id = fields.Integer(allow_none=True)
+    location_name = fields.String(allow_none=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    timezone = fields.String(metadata={"description": "IANA zone the slot's local time is kept in"})
+
+
+class AppointmentSchema(Schema):
+    id = fields.Integer()
+    patient_id = fields.Integer()
+    status = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    visit_type = fields.Nested(VisitTypeBriefSchema)
+    provider = fields.Nested(ProviderOutSchema)
+    location = fields.Nested(LocationOutSchema, allow_none=True)
+    reason = fields.String(allow_none=True)
+    checked_in_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    arrived_at = fields.DateTime(allow_none=True)
+    roomed_at = fields.DateTime(allow_none=True)
+    seen_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    no_show_at = fields.DateTime(allow_none=True)
+
+
+class AppointmentListSchema(Schema):
+    upcoming = fields.List(fields.Nested(AppointmentSchema))
+    past = fields.List(fields.Nested(AppointmentSchema))
+
+
+class BookingOptionsSchema(Schema):
+    visit_types = fields.List(fields.Nested(VisitTypeOutSchema))
+    locations = fields.List(fields.Nested(LocationOutSchema))
+
+
+class JoinSchema(Schema):
+    url = fields.String()
+
+
+class WaitlistOfferSchema(Schema):
+    provider = fields.Nested(ProviderOutSchema)
+    location = fields.Nested(LocationOutSchema, allow_none=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+
+
+class WaitlistEntrySchema(Schema):
+    id = fields.Integer()
+    visit_type = fields.Nested(NamedSchema)
+    provider = fields.Nested(ProviderOutSchema, allow_none=True)
+    window_start = fields.Date()
+    window_end = fields.Date()
+    status = fields.String()
+    created_at = fields.DateTime()
+    offered_at = fields.DateTime(allow_none=True)
+    offer = fields.Nested(WaitlistOfferSchema, attribute="open_offer", allow_none=True, metadata={
+        "description": "The freed time on offer (book it with POST …/waitlist/<id>/book), or null"})
+
+
+class PatientBriefSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    mrn = fields.String()
+    date_of_birth = fields.Date()
+
+
+class StaffAppointmentSchema(AppointmentSchema):
+    patient = fields.Nested(PatientBriefSchema)
+
+
+class ScheduleDaySchema(Schema):
+    date = fields.Date()
+    appointments = fields.List(fields.Nested(StaffAppointmentSchema))
+
+
+class ScheduleSchema(Schema):
+    practice_id = fields.Integer()
+    start = fields.Date()
+    timezone = fields.String(metadata={"description": "IANA zone of the days and times"})
+    days = fields.List(fields.Nested(ScheduleDaySchema))

@@ -1,0 +1,122 @@
+"""Human, translatable words for the access log: what was done, by whom, from where."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from hearth.i18n import _l
+
+# Whole phrases for the (action, resource) pairs Hearth writes, so translators see full sentences.
+PHRASES = {
+    ("view", "home"): _l("Opened the home page summary"),
+    ("view", "patient"): _l("Opened the patient record"),
+    ("view", "profile"): _l("Viewed contact details"),
+    ("update", "profile"): _l("Changed contact details"),
+    ("view", "access_log"): _l("Viewed who accessed the record"),
+    ("view", "appointment"): _l("Viewed an appointment"),
+    ("view", "appointments"): _l("Viewed appointments"),
+    ("create", "appointment"): _l("Booked an appointment"),
+    ("book", "appointment"): _l("Booked an appointment"),
+    ("cancel", "appointment"): _l("Cancelled an appointment"),
+    ("reschedule", "appointment"): _l("Rescheduled an appointment"),
+    ("view", "messages"): _l("Viewed messages"),
+    ("view", "message"): _l("Read a message"),
+    ("create", "message"): _l("Sent a message"),
+    ("send", "message"): _l("Sent a message"),
+    ("view", "medications"): _l("Viewed medications"),
+    ("view", "results"): _l("Viewed test results"),
+    ("view", "result"): _l("Viewed a test result"),
+    ("view", "billing"): _l("Viewed billing"),
+    ("view", "estimate"): _l("Viewed a cost estimate"),
+    ("create", "estimate"): _l("Prepared a cost estimate"),
+    ("pay", "invoice"): _l("Made a payment"),
+    ("view", "caregivers"): _l("Viewed caregivers"),
+    ("create", "caregiver_grant"): _l("Invited a caregiver"),
+    ("invite", "caregiver_grant"): _l("Invited a caregiver"),
+    ("revoke", "caregiver_grant"): _l("Removed a caregiver's access"),
+    ("update", "caregiver_grant"): _l("Changed a caregiver's access"),
+    ("accept", "caregiver_grant"): _l("Accepted caregiver access"),
+    ("consent", "caregiver_grant"): _l("Gave consent to a caregiver"),
+}
+
+# Fallbacks for pairs without a phrase: "Viewed · Appointments".
+ACTIONS = {
+    "view": _l("Viewed"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "export": _l("Exported"),
+    "print": _l("Printed"),
+    "download": _l("Downloaded"),
+    "send": _l("Sent"),
+}
+
+RESOURCES = {
+    "patient": _l("Patient record"),
+    "profile": _l("Contact details"),
+    "access_log": _l("Access log"),
+    "appointment": _l("Appointment"),
+    "appointments": _l("Appointments"),
+    "message": _l("Message"),
+    "messages": _l("Messages"),
+    "medications": _l("Medications"),
+    "results": _l("Test results"),
+    "result": _l("Test result"),
+    "billing": _l("Billing"),
+    "invoice": _l("Invoice"),
+    "estimate": _l("Cost estimate"),
+    "caregiver_grant": _l("Caregiver access"),
+    "caregivers": _l("Caregivers"),
+    "document": _l("Document"),
+}
+
+ROLES = {
+    "provider": _l("Provider"),
+    "staff": _l("Staff"),
+    "admin": _l("Practice admin"),
+}
+
+SCOPES = {
+    "appointments": _l("Appointments"),
+    "messages": _l("Messages"),
+    "medications": _l("Medications"),
+    "results": _l("Test results"),
+    "billing": _l("Billing"),
+}
+
+GRANT_KINDS = {
+    "proxy": _l("Invited by the patient"),
+    "guardian": _l("Parent or guardian"),
+}
+
+
+def describe(action: str, resource_type: str) -> str:
+    """A readable label for an audit event; unknown codes fall back to the words we have."""
+    phrase = PHRASES.get((action, resource_type))
+    if phrase is not None:
+        return str(phrase)
+    verb = ACTIONS.get(action, action.replace("_", " ").capitalize())
+    noun = RESOURCES.get(resource_type, resource_type.replace("_", " "))
+    return f"{verb} · {noun}"
+
+
+def role_label(role: str) -> str:
+    return str(ROLES.get(role, role))
+
+
+def scope_label(scope: str) -> str:
+    return str(SCOPES.get(scope, scope))
+
+
+def short_ip(ip: str | None) -> str:
+    """The network part of an address (IPv4 /24, IPv6 /48): enough to recognise, not to locate."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if address.version == 4:
+        return ".".join(ip.split(".")[:3]) + ".*"
+    network = ipaddress.ip_network(f"{address}/48", strict=False)
+    return f"{network.network_address.compressed.rstrip(':')}:…"

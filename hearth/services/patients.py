@@ -1,0 +1,187 @@
+"""The care team's side of the record: a practice's patient list and one patient's chart header."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from hearth import db, policy
+from hearth.errors import Forbidden, NotFound
+from hearth.models import CaregiverGrant, CareTeam, GrantStatus, Patient, Practice, User
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list, with what a pager needs."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(stmt: Select, count_stmt: Select, page: int, per_page: int) -> tuple[list[Any], int]:
+    """Run one count and one LIMIT/OFFSET query: two statements whatever the page length."""
+    total = db.session.scalar(count_stmt) or 0
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return rows, total
+
+
+@dataclass
+class PatientList:
+    """The practices the user may pick from, the one shown, and a page of its patients."""
+
+    practices: list[Practice]
+    practice: Practice
+    query: str
+    page: Page[Patient]
+
+
+@dataclass(frozen=True, order=True)
+class TeamMember:
+    name: str
+    role: str
+
+
+@dataclass
+class CaregiverView:
+    name: str
+    relationship: str | None
+    kind: str
+    status: str
+    scopes: list[str]
+    ends_at: datetime | None
+
+
+@dataclass
+class Chart:
+    """What staff see when they open a patient: demographics, clinicians, care team, caregivers."""
+
+    patient: Patient
+    care_team_members: list[TeamMember] = field(default_factory=list)
+    caregivers: list[CaregiverView] = field(default_factory=list)
+
+
+def staff_practices(user: User) -> list[Practice]:
+    """Practices where `user` is a provider, staff or admin, by name."""
+    ids = policy.staff_practice_ids(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Practice).where(Practice.id.in_(ids)).order_by(Practice.name, Practice.id)))
+
+
+def _like_prefix(text: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", text.lower()) + "%"
+
+
+def _search_conditions(query: str, dates: list[date]) -> list:
+    """Name tokens must each start a given or family name; or the MRN starts with the text; or a DOB matches."""
+    options = []
+    if dates:
+        options.append(Patient.date_of_birth.in_(dates))
+    tokens = [t for t in re.split(r"[\s,]+", query) if t]
+    if tokens:
+        options.append(and_(*[
+            or_(func.lower(Patient.family_name).like(_like_prefix(t), escape="\\"),
+                func.lower(Patient.given_name).like(_like_prefix(t), escape="\\"))
+            for t in tokens
+        ]))
+        options.append(func.lower(Patient.mrn).like(_like_prefix(query.strip()), escape="\\"))
+    return [or_(*options)] if options else []
+
+
+@db.transactional
+def practice_patients(user: User, practice_id: int | None, *, query: str = "", dates: list[date] | None = None,
+                      page: int = 1, per_page: int = PER_PAGE) -> PatientList:
+    """A page of the practice's patients sorted by family name, optionally searched.
+
+    `practice_id` None picks the user's first practice. A practice-level read, so it checks the
+    role (Forbidden) and writes no per-patient audit; opening a patient does.
+    """
+    practices = staff_practices(user)
+    if practice_id is None:
+        if not practices:
+            raise Forbidden()
+        practice_id = practices[0].id
+    policy.require_practice_role(user, practice_id, policy.CLINICAL_ROLES)
+    practice = next(p for p in practices if p.id == practice_id)
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions = [Patient.practice_id == practice_id, *_search_conditions(query, dates or [])]
+    stmt = (
+        select(Patient)
+        .where(*conditions)
+        .options(selectinload(Patient.primary_provider))
+        .order_by(Patient.family_name, Patient.given_name, Patient.id)
+    )
+    rows, total = paginate(stmt, select(func.count(Patient.id)).where(*conditions), page, per_page)
+    return PatientList(practices, practice, query, Page([r[0] for r in rows], page, per_page, total))
+
+
+def _load_for_staff(user: User, patient_id: int, practice_id: int | None) -> Patient:
+    patient = db.session.scalar(
+        select(Patient)
+        .where(Patient.id == patient_id)
+        .options(
+            selectinload(Patient.primary_provider),
+            selectinload(Patient.care_team).selectinload(CareTeam.members),
+        )
+    )
+    if patient is None or not policy.is_staff_of(user, patient.practice_id):
+        raise NotFound()
+    if practice_id is not None and patient.practice_id != practice_id:
+        raise NotFound()
+    return patient
+
+
+@db.transactional
+def chart(user: User, patient_id: int, *, practice_id: int | None = None) -> Chart:
+    """Open a patient as staff of her practice (audited as view/patient); NotFound for anyone else."""
+    patient = _load_for_staff(user, patient_id, practice_id)
+    policy.authorize(user, patient, None, "view", "patient", patient.id)
+    result = Chart(patient)
+    if patient.care_team is not None and patient.care_team.members:
+        members = patient.care_team.members
+        names = dict(db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members]))
+        ).all())
+        result.care_team_members = sorted(TeamMember(names.get(m.user_id, ""), m.role_label) for m in members)
+    grants = db.session.scalars(
+        select(CaregiverGrant)
+        .where(CaregiverGrant.patient_id == patient.id,
+               CaregiverGrant.status.in_([GrantStatus.ACTIVE, GrantStatus.PENDING]))
+        .options(selectinload(CaregiverGrant.caregiver))
+        .order_by(CaregiverGrant.created_at, CaregiverGrant.id)
+    ).all()
+    for grant in grants:
+        if grant.status == GrantStatus.ACTIVE and not policy.grant_is_active(grant):
+            continue
+        result.caregivers.append(CaregiverView(
+            name=grant.caregiver.display_name if grant.caregiver else grant.invited_email,
+            relationship=grant.relationship_label,
+            kind=grant.kind.value,
+            status=grant.status.value,
+            scopes=grant.scope_list,
+            ends_at=policy.grant_end(grant),
+        ))
+    return result

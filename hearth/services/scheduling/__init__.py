@@ -1,0 +1,1 @@
+"""Scheduling use cases: open slots, booking, the staff schedule, the waitlist, reminders, calendars."""

@@ -1,0 +1,250 @@
+"""Booking, rescheduling and cancelling by patients and caregivers (and staff for a patient).
+
+The slot must be one `availability` offers; the database's slot locks make a race between two
+bookings end with exactly one appointment and a clear Conflict for the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hearth import db, policy
+from hearth.clock import utcnow
+from hearth.errors import Conflict, Invalid
+from hearth.i18n import _l
+from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
+from hearth.services.scheduling import reminders, waitlist
+from hearth.services.scheduling.availability import open_slots
+from hearth.services.scheduling.common import (
+    TAKEN,
+    hold,
+    load_appointment,
+    load_location,
+    load_provider,
+    load_visit_type,
+    practice_phone,
+    release,
+    settings_for,
+    zone_for,
+)
+
+SCOPE = "appointments"
+PAST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    visit_type_id: int
+    provider_id: int
+    starts_at: datetime
+    location_id: int | None = None
+    reason: str | None = None
+
+
+def upcoming_and_past(patient: Patient, now: datetime | None = None) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) with what the list shows loaded up front (no authorization: callers do it)."""
+    now = now or utcnow()
+    opts = (selectinload(Appointment.visit_type), selectinload(Appointment.provider),
+            selectinload(Appointment.location))
+    upcoming = db.session.scalars(
+        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.ends_at >= now)
+        .order_by(Appointment.starts_at).options(*opts)
+    ).all()
+    past = db.session.scalars(
+        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.ends_at < now)
+        .order_by(Appointment.starts_at.desc()).limit(PAST_LIMIT).options(*opts)
+    ).all()
+    return list(upcoming), list(past)
+
+
+@db.transactional
+def list_for_patient(user: User, patient: Patient, *, now: datetime | None = None
+                     ) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) appointments with what the list shows loaded up front; past is the latest 50."""
+    policy.authorize(user, patient, SCOPE, "list", "appointment")
+    return upcoming_and_past(patient, now)
+
+
+@db.transactional
+def get(user: User, patient: Patient, appointment_id: int) -> Appointment:
+    """One of the patient's appointments."""
+    policy.authorize(user, patient, SCOPE, "view", "appointment", appointment_id)
+    return load_appointment(patient, appointment_id)
+
+
+@db.transactional
+def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = "") -> Appointment:
+    """Book an offered slot. Raises Invalid (not a slot), Conflict (taken meanwhile)."""
+    granted = policy.authorize(user, patient, SCOPE, "book", "appointment")
+    visit_type, location = _check_slot(patient, choice, staff=granted.relation == "staff")
+    appointment = Appointment(
+        patient_id=patient.id, provider_id=choice.provider_id, visit_type_id=visit_type.id,
+        location_id=None if location is None else location.id, starts_at=choice.starts_at,
+        ends_at=choice.starts_at + timedelta(minutes=visit_type.duration_minutes),
+        status=AppointmentStatus.BOOKED, booked_by_user_id=user.id, reason=choice.reason or None,
+    )
+    db.session.add(appointment)
+    db.session.flush()
+    hold(appointment)
+    waitlist.mark_booked(patient.id, visit_type.id)
+    waitlist.withdraw_offers(appointment.provider_id, appointment.starts_at, appointment.ends_at)
+    reminders.plan(appointment, base_url=base_url)
+    return appointment
+
+
+@db.transactional
+def book_offer(user: User, patient: Patient, entry_id: int, *, base_url: str = "") -> Appointment:
+    """Book the freed time a waitlist entry was offered: first come, first served.
+
+    Raises NotFound (not the patient's entry), Conflict (someone else was first, or the offer is over).
+    """
+    policy.authorize(user, patient, SCOPE, "book_offer", "waitlist", entry_id)
+    entry = waitlist.load_entry(patient, entry_id, for_update=True)
+    if entry.offered_at is None:
+        raise Conflict(_l("No time has been offered yet."))
+    if entry.status == WaitlistStatus.WAITING:  # the offer went back to waiting: another patient booked it
+        raise Conflict(TAKEN)
+    offer = entry.open_offer
+    if offer is None:
+        raise Conflict(_l("This offer is no longer available."))
+    choice = SlotChoice(entry.visit_type_id, offer.provider.id, offer.starts_at,
+                        None if offer.location is None else offer.location.id)
+    return book(user, patient, choice, base_url=base_url)
+
+
+@db.transactional
+def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: datetime,
+               provider_id: int | None = None, location_id: int | None = None, *,
+               base_url: str = "") -> Appointment:
+    """Move a booked appointment to another offered slot; the old time is freed and offered on."""
+    granted = policy.authorize(user, patient, SCOPE, "reschedule", "appointment", appointment_id)
+    appointment = load_appointment(patient, appointment_id, for_update=True)
+    staff = granted.relation == "staff"
+    _check_changeable(appointment, staff=staff)
+    old = (appointment.provider_id, appointment.location_id, appointment.starts_at, appointment.ends_at)
+    choice = SlotChoice(appointment.visit_type_id, provider_id or appointment.provider_id, starts_at,
+                        location_id if location_id is not None else appointment.location_id)
+    visit_type, location = _check_slot(patient, choice, staff=staff, moving=appointment.id)
+    release(appointment)
+    db.session.flush()
+    appointment.provider_id = choice.provider_id
+    appointment.location_id = None if location is None else location.id
+    appointment.starts_at = starts_at
+    appointment.ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
+    appointment.checked_in_at = None
+    db.session.flush()
+    hold(appointment)
+    waitlist.withdraw_offers(appointment.provider_id, appointment.starts_at, appointment.ends_at)
+    reminders.replan(appointment, base_url=base_url)
+    old_provider, _, old_start, old_end = old
+    if old_provider != appointment.provider_id or not (old_start < appointment.ends_at
+                                                       and appointment.starts_at < old_end):
+        waitlist.offer_freed(visit_type, *old)  # a time the visit still overlaps is not free
+    return appointment
+
+
+@db.transactional
+def cancel(user: User, patient: Patient, appointment_id: int, reason: str | None = None) -> Appointment:
+    """Cancel before the practice's cutoff (staff: any time); reminders stop and the waitlist hears."""
+    granted = policy.authorize(user, patient, SCOPE, "cancel", "appointment", appointment_id)
+    appointment = load_appointment(patient, appointment_id, for_update=True)
+    _check_changeable(appointment, staff=granted.relation == "staff")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = utcnow()
+    appointment.cancel_reason = (reason or "").strip()[:300] or None
+    release(appointment)
+    reminders.cancel(appointment)
+    waitlist.offer_freed(appointment.visit_type, appointment.provider_id, appointment.location_id,
+                         appointment.starts_at, appointment.ends_at)
+    return appointment
+
+
+@db.transactional
+def join_link(user: User, patient: Patient, appointment_id: int, *, now: datetime | None = None) -> str:
+    """The video link, from N minutes before the start until the end. Raises Conflict outside that."""
+    policy.authorize(user, patient, SCOPE, "join", "appointment", appointment_id)
+    appointment = load_appointment(patient, appointment_id)
+    if appointment.visit_type.mode != VisitMode.VIDEO:
+        raise Conflict(_l("This is not a video visit."))
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.COMPLETED):
+        raise Conflict(_l("This visit is no longer open."))
+    settings = settings_for(patient.practice_id)
+    now = now or utcnow()
+    opens = appointment.starts_at - timedelta(minutes=settings.video_join_minutes_before)
+    if now < opens:
+        raise Conflict(_l("You can join %(minutes)s minutes before your visit starts.",
+                          minutes=settings.video_join_minutes_before))
+    if now >= appointment.ends_at:
+        raise Conflict(_l("This visit is no longer open."))
+    return settings.video_url_template.format(appointment_id=appointment.id)
+
+
+def can_join(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Whether the join button should show (the service still decides on click)."""
+    if appointment.visit_type.mode != VisitMode.VIDEO or not appointment.is_active:
+        return False
+    now = now or utcnow()
+    opens = appointment.starts_at - timedelta(minutes=settings_for(appointment.patient.practice_id)
+                                              .video_join_minutes_before)
+    return opens <= now < appointment.ends_at
+
+
+def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Whether a patient may still reschedule or cancel online."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        return False
+    cutoff = timedelta(hours=settings_for(appointment.patient.practice_id).cancel_cutoff_hours)
+    return (now or utcnow()) < appointment.starts_at - cutoff
+
+
+def _check_changeable(appointment: Appointment, *, staff: bool) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(_l("This appointment can no longer be changed."))
+    if staff:
+        return
+    if not can_change(appointment):
+        phone = practice_phone(appointment.patient.practice, appointment.location)
+        raise Conflict(_l("It is too late to cancel online; please call us at %(phone)s", phone=phone))
+
+
+def _check_slot(patient: Patient, choice: SlotChoice, *, staff: bool, moving: int | None = None):
+    """The visit type and location when `choice` is a slot on offer; Invalid or Conflict otherwise."""
+    visit_type = load_visit_type(patient.practice_id, choice.visit_type_id)
+    if not visit_type.self_schedulable and not staff:
+        raise Invalid(_l("This visit type cannot be booked online."))
+    load_provider(patient.practice_id, choice.provider_id)
+    video = visit_type.mode == VisitMode.VIDEO
+    location = None if video else load_location(patient.practice_id, choice.location_id)
+    if not video and location is None:
+        raise Invalid(fields={"location_id": [_l("Choose a location.")]})
+    zone = zone_for(patient.practice, location)
+    day = choice.starts_at.astimezone(_tz(zone)).date()
+    offered = open_slots(visit_type, day - timedelta(days=1), day + timedelta(days=1), provider_id=choice.provider_id,
+                         location_id=None if location is None else location.id,
+                         ignore_appointment_id=moving)
+    if any(s.starts_at == choice.starts_at for s in offered):
+        return visit_type, location
+    if _busy(choice.provider_id, choice.starts_at, visit_type.duration_minutes, moving):
+        raise Conflict(TAKEN)
+    raise Invalid(_l("That time is not available."), fields={"starts_at": [_l("That time is not available.")]})
+
+
+def _busy(provider_id: int, starts_at: datetime, minutes: int, moving: int | None) -> bool:
+    """Whether another active appointment of the provider overlaps the wanted time."""
+    stmt = select(Appointment.id).where(
+        Appointment.provider_id == provider_id, Appointment.status != AppointmentStatus.CANCELLED,
+        Appointment.starts_at < starts_at + timedelta(minutes=minutes), Appointment.ends_at > starts_at)
+    if moving is not None:
+        stmt = stmt.where(Appointment.id != moving)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _tz(zone: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(zone)
+

@@ -1,0 +1,132 @@
+"""Helpers shared by the scheduling use cases: settings, zones, loading, slot-lock cells."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from hearth import db
+from hearth.clock import utcnow
+from hearth.errors import Conflict, NotFound
+from hearth.i18n import _l
+from hearth.models import (
+    Appointment,
+    AppointmentSlotLock,
+    Location,
+    Patient,
+    Practice,
+    PracticeSchedulingSettings,
+    Provider,
+    VisitType,
+)
+from hearth.models.scheduling import LOCK_CELL_MINUTES
+
+TAKEN = _l("That time was just taken. Please pick another.")
+DEFAULTS = {
+    "cancel_cutoff_hours": 24,
+    "checkin_opens_hours": 72,
+    "checkin_closes_minutes": 15,
+    "video_url_template": "https://video.example/{appointment_id}",
+    "video_join_minutes_before": 15,
+    "reminder_offsets": "10080,1440,120",
+    "booking_horizon_days": 90,
+}
+
+
+def settings_for(practice_id: int) -> PracticeSchedulingSettings:
+    """The practice's scheduling settings, or an unsaved row holding the defaults."""
+    row = db.session.get(PracticeSchedulingSettings, practice_id)
+    return row if row is not None else PracticeSchedulingSettings(practice_id=practice_id, **DEFAULTS)
+
+
+def zone_for(practice: Practice, location: Location | None) -> str:
+    """The zone a schedule is kept in: the location's, else the practice's."""
+    return (location.timezone if location is not None and location.timezone else None) or practice.timezone
+
+
+def local_today(practice: Practice, location: Location | None = None, now: datetime | None = None) -> date:
+    """Today's date where the schedule is kept (the location's zone, else the practice's)."""
+    return (now or utcnow()).astimezone(ZoneInfo(zone_for(practice, location))).date()
+
+
+def appointment_day(appointment: Appointment) -> date:
+    """The local date an appointment falls on, in its location's (else its practice's) zone."""
+    zone = zone_for(appointment.patient.practice, appointment.location)
+    return appointment.starts_at.astimezone(ZoneInfo(zone)).date()
+
+
+def practice_phone(practice: Practice, location: Location | None) -> str:
+    return (location.phone if location is not None and location.phone else None) or practice.phone or ""
+
+
+def load_visit_type(practice_id: int, visit_type_id: int) -> VisitType:
+    visit_type = db.session.get(VisitType, visit_type_id)
+    if visit_type is None or visit_type.practice_id != practice_id or not visit_type.active:
+        raise NotFound(_l("That visit type is not available."))
+    return visit_type
+
+
+def load_provider(practice_id: int, provider_id: int) -> Provider:
+    provider = db.session.get(Provider, provider_id)
+    if provider is None or provider.practice_id != practice_id:
+        raise NotFound(_l("That provider is not available."))
+    return provider
+
+
+def load_location(practice_id: int, location_id: int | None) -> Location | None:
+    if location_id is None:
+        return None
+    location = db.session.get(Location, location_id)
+    if location is None or location.practice_id != practice_id:
+        raise NotFound(_l("That location is not available."))
+    return location
+
+
+def load_appointment(patient: Patient, appointment_id: int, *, for_update: bool = False) -> Appointment:
+    """The patient's appointment (NotFound for anyone else's)."""
+    stmt = (
+        select(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.patient_id == patient.id)
+        .options(selectinload(Appointment.visit_type), selectinload(Appointment.location),
+                 selectinload(Appointment.provider))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Appointment)
+    appointment = db.session.scalar(stmt)
+    if appointment is None:
+        raise NotFound()
+    return appointment
+
+
+def cells(starts_at: datetime, ends_at: datetime) -> list[datetime]:
+    """The 5-minute cells [starts_at, ends_at) covers, aligned to the cell grid."""
+    step = timedelta(minutes=LOCK_CELL_MINUTES)
+    first = starts_at.replace(second=0, microsecond=0)
+    first -= timedelta(minutes=first.minute % LOCK_CELL_MINUTES)
+    out = []
+    cell = first
+    while cell < ends_at:
+        out.append(cell)
+        cell += step
+    return out
+
+
+def hold(appointment: Appointment) -> None:
+    """Insert the appointment's slot locks; Conflict when another booking holds any of them."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(
+                AppointmentSlotLock(provider_id=appointment.provider_id, slot_start=cell, appointment_id=appointment.id)
+                for cell in cells(appointment.starts_at, appointment.ends_at)
+            )
+    except IntegrityError:
+        raise Conflict(TAKEN) from None
+
+
+def release(appointment: Appointment) -> None:
+    """Free the appointment's cells so the time can be booked again."""
+    db.session.execute(delete(AppointmentSlotLock).where(AppointmentSlotLock.appointment_id == appointment.id))

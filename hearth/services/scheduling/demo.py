@@ -1,0 +1,74 @@
+"""Demo scheduling data for one practice: visit types, weekly hours and a few booked visits (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from sqlalchemy import select
+
+from hearth import db
+from hearth.clock import utcnow
+from hearth.models import (
+    Appointment,
+    AppointmentStatus,
+    Location,
+    Patient,
+    Practice,
+    Provider,
+    ProviderSchedule,
+    VisitMode,
+    VisitType,
+)
+from hearth.services.scheduling.availability import open_slots
+from hearth.services.scheduling.common import hold
+
+VISIT_TYPES = [
+    # name, minutes, mode, self-schedulable, instructions, questionnaire
+    ("Annual physical", 30, VisitMode.IN_PERSON, True, "Please arrive 10 minutes early and bring your insurance card.",
+     [{"id": "meds_changed", "text": "Have your medications changed since your last visit?", "type": "yes_no",
+       "required": True},
+      {"id": "concerns", "text": "Anything you would like to discuss?", "type": "text", "required": False}]),
+    ("Follow-up visit", 15, VisitMode.IN_PERSON, True, None, []),
+    ("Video visit", 20, VisitMode.VIDEO, True, "Find a quiet, private place with a good connection.", []),
+    ("Procedure", 60, VisitMode.IN_PERSON, False, None, []),
+]
+
+
+def seed_scheduling(practice: Practice) -> None:
+    """Create visit types, Mon–Fri 9–12 and 13–17 hours at each location, and a few bookings."""
+    existing = db.session.scalar(select(VisitType.id).where(VisitType.practice_id == practice.id).limit(1))
+    if existing is not None:
+        return
+    providers = list(db.session.scalars(select(Provider).where(Provider.practice_id == practice.id)))
+    locations = list(db.session.scalars(select(Location).where(Location.practice_id == practice.id)))
+    types = []
+    for name, minutes, mode, self_ok, instructions, questions in VISIT_TYPES:
+        vt = VisitType(practice_id=practice.id, name=name, duration_minutes=minutes, mode=mode,
+                       self_schedulable=self_ok, instructions=instructions, questionnaire=questions)
+        vt.providers = providers
+        db.session.add(vt)
+        types.append(vt)
+    for index, provider in enumerate(providers):
+        if not locations:
+            break
+        location = locations[index % len(locations)]
+        for weekday in range(5):
+            for start, end in ((time(9), time(12)), (time(13), time(17))):
+                db.session.add(ProviderSchedule(provider_id=provider.id, location_id=location.id, weekday=weekday,
+                                                start_time=start, end_time=end))
+    db.session.flush()
+    _book_samples(practice, types[0])
+
+
+def _book_samples(practice: Practice, visit_type: VisitType) -> None:
+    patients = list(db.session.scalars(select(Patient).where(Patient.practice_id == practice.id)
+                                       .order_by(Patient.id).limit(3)))
+    today = utcnow().date()
+    slots = open_slots(visit_type, today + timedelta(days=3), today + timedelta(days=17))
+    for patient, slot in zip(patients, slots[::7], strict=False):
+        appointment = Appointment(patient_id=patient.id, provider_id=slot.provider_id, location_id=slot.location_id,
+                                  visit_type_id=visit_type.id, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                                  status=AppointmentStatus.BOOKED)
+        db.session.add(appointment)
+        db.session.flush()
+        hold(appointment)

@@ -1,0 +1,149 @@
+"""The practice's side: day and week schedules, booking for a patient, and moving visits through the day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hearth import audit, db, policy
+from hearth.clock import utcnow
+from hearth.errors import Conflict, Invalid, NotFound
+from hearth.i18n import _l
+from hearth.models import Appointment, AppointmentStatus, Location, Patient, Practice, Provider, User
+from hearth.policy import CLINICAL_ROLES
+from hearth.services.scheduling import reminders
+from hearth.services.scheduling.booking import SlotChoice, book
+from hearth.services.scheduling.common import load_location, local_today, zone_for
+
+MAX_DAYS = 7
+S = AppointmentStatus
+# Allowed moves through a visit; cancelling goes through booking.cancel (slot freed, waitlist told).
+TRANSITIONS: dict[AppointmentStatus, set[AppointmentStatus]] = {
+    S.BOOKED: {S.ARRIVED, S.NO_SHOW},
+    S.ARRIVED: {S.ROOMED, S.SEEN, S.BOOKED},
+    S.ROOMED: {S.SEEN},
+    S.SEEN: {S.COMPLETED},
+    S.NO_SHOW: {S.BOOKED, S.ARRIVED},
+}
+STAMPS = {S.ARRIVED: "arrived_at", S.ROOMED: "roomed_at", S.SEEN: "seen_at", S.COMPLETED: "completed_at",
+          S.NO_SHOW: "no_show_at"}
+
+
+@dataclass
+class Schedule:
+    practice: Practice
+    start: date
+    days: int
+    providers: list[Provider]
+    locations: list[Location]
+    timezone: str  # the days and times are this zone's: the location's when one is chosen, else the practice's
+    provider_id: int | None = None
+    location_id: int | None = None
+    by_day: dict[date, list[Appointment]] = field(default_factory=dict)
+
+
+@db.transactional
+def schedule(user: User, practice_id: int, start: date | None = None, *, days: int = 1,
+             provider_id: int | None = None, location_id: int | None = None,
+             include_cancelled: bool = False) -> Schedule:
+    """Appointments for `days` local days from `start` (default: today there), grouped by day; staff only."""
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    if not 1 <= days <= MAX_DAYS:
+        raise Invalid(fields={"days": [_l("Show between 1 and %(n)s days.", n=MAX_DAYS)]})
+    practice = db.session.get(Practice, practice_id)
+    if practice is None:
+        raise NotFound()
+    location = load_location(practice_id, location_id)
+    zone = zone_for(practice, location)
+    start = start or local_today(practice, location)
+    tz = ZoneInfo(zone)
+    lo = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    hi = datetime.combine(start + timedelta(days=days), datetime.min.time(), tzinfo=tz)
+    stmt = (
+        select(Appointment).join(Appointment.patient)
+        .where(Patient.practice_id == practice_id, Appointment.starts_at >= lo, Appointment.starts_at < hi)
+        .options(selectinload(Appointment.patient), selectinload(Appointment.visit_type),
+                 selectinload(Appointment.provider), selectinload(Appointment.location))
+        .order_by(Appointment.starts_at, Appointment.provider_id)
+    )
+    if provider_id is not None:
+        stmt = stmt.where(Appointment.provider_id == provider_id)
+    if location_id is not None:
+        stmt = stmt.where(Appointment.location_id == location_id)
+    if not include_cancelled:
+        stmt = stmt.where(Appointment.status != AppointmentStatus.CANCELLED)
+    result = Schedule(
+        practice=practice, start=start, days=days, provider_id=provider_id, location_id=location_id, timezone=zone,
+        providers=list(db.session.scalars(select(Provider).where(Provider.practice_id == practice_id)
+                                          .order_by(Provider.family_name, Provider.given_name))),
+        locations=list(db.session.scalars(select(Location).where(Location.practice_id == practice_id)
+                                          .order_by(Location.name))),
+    )
+    for offset in range(days):
+        result.by_day[start + timedelta(days=offset)] = []
+    for appointment in db.session.scalars(stmt):
+        result.by_day.setdefault(appointment.starts_at.astimezone(tz).date(), []).append(appointment)
+    audit.record(actor=user, relation="staff", patient_id=None, action="view", resource_type="schedule",
+                 resource_id=practice_id)
+    return result
+
+
+@db.transactional
+def book_for_patient(user: User, practice_id: int, patient_id: int, choice: SlotChoice, *,
+                     base_url: str = "") -> Appointment:
+    """Staff book a slot for a patient of their practice (any visit type, self-schedulable or not)."""
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or patient.practice_id != practice_id:
+        raise NotFound()
+    return book(user, patient, choice, base_url=base_url)
+
+
+@db.transactional
+def set_status(user: User, practice_id: int, appointment_id: int, status: AppointmentStatus, *,
+               now: datetime | None = None) -> Appointment:
+    """Move a visit along (arrived → roomed → seen → completed, or no-show), stamping each step."""
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    appointment = db.session.scalar(
+        select(Appointment).join(Appointment.patient)
+        .where(Appointment.id == appointment_id, Patient.practice_id == practice_id)
+        .with_for_update(of=Appointment)
+    )
+    if appointment is None:
+        raise NotFound()
+    policy.authorize(user, appointment.patient, "appointments", f"status:{status.value}", "appointment",
+                     appointment_id)
+    now = now or utcnow()
+    if status not in TRANSITIONS.get(appointment.status, set()):
+        raise Conflict(_l("A visit cannot go from %(old)s to %(new)s.", old=status_label(appointment.status),
+                          new=status_label(status)))
+    if status == S.NO_SHOW and now < appointment.starts_at:
+        raise Conflict(_l("A visit can only be marked as a no-show after it was due to start."))
+    appointment.status = status
+    if status in STAMPS:
+        setattr(appointment, STAMPS[status], now)
+    if status in (S.ARRIVED, S.NO_SHOW):
+        reminders.cancel(appointment)
+    return appointment
+
+
+STATUS_LABELS = {
+    S.BOOKED: _l("Booked"), S.CANCELLED: _l("Cancelled"), S.ARRIVED: _l("Arrived"), S.ROOMED: _l("Roomed"),
+    S.SEEN: _l("Seen"), S.COMPLETED: _l("Completed"), S.NO_SHOW: _l("No-show"),
+}
+
+
+def status_label(status: AppointmentStatus) -> str:
+    return str(STATUS_LABELS.get(status, status.value))
+
+
+def next_statuses(appointment: Appointment) -> list[AppointmentStatus]:
+    """The buttons a schedule row offers, in a sensible order."""
+    order = [S.ARRIVED, S.ROOMED, S.SEEN, S.COMPLETED, S.NO_SHOW, S.BOOKED]
+    allowed = TRANSITIONS.get(appointment.status, set())
+    return [s for s in order if s in allowed]
+

@@ -1,0 +1,100 @@
+"""The practice's schedule pages: day and week views, status buttons, booking for a patient."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from hearth import policy
+from hearth.errors import DomainError
+from hearth.i18n import _l
+from hearth.models import AppointmentStatus
+from hearth.schemas.scheduling import ScheduleQuerySchema, SlotQuerySchema, StaffBookSchema, StatusSchema
+from hearth.services.scheduling import availability, staff
+from hearth.services.scheduling.booking import SlotChoice
+from hearth.services.scheduling.common import appointment_day
+from portal.appointments import filled
+from portal.helpers import actor, form_errors, safe_next
+
+bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+
+def _practice_id() -> int:
+    """The practice asked for, else the first one the person works at (404 for patients)."""
+    ids = policy.staff_practice_ids(actor())
+    if not ids:
+        abort(404)
+    wanted = request.values.get("practice_id", type=int)
+    return wanted if wanted is not None else ids[0]
+
+
+@bp.get("")
+@login_required
+def index():
+    practice_id = _practice_id()
+    try:
+        query = ScheduleQuerySchema().load(filled({k: v for k, v in request.args.items() if k != "practice_id"}))
+    except ValidationError as exc:
+        form_errors(exc)
+        flash(_l("Those filters were not valid; showing today."), "error")
+        query = ScheduleQuerySchema().load({})
+    result = staff.schedule(actor(), practice_id, query["date"], days=query["days"],
+                            provider_id=query["provider_id"], location_id=query["location_id"])
+    return render_template("schedule/index.html", s=result, query=query, next_statuses=staff.next_statuses,
+                           practices=policy.staff_practice_ids(actor()))
+
+
+@bp.post("/appointments/<int:appointment_id>/status")
+@login_required
+def set_status(appointment_id: int):
+    practice_id = _practice_id()
+    back = safe_next(request.form.get("next"), url_for("schedule.index", practice_id=practice_id))
+    try:
+        data = StatusSchema().load({"status": request.form.get("status", "")})
+        staff.set_status(actor(), practice_id, appointment_id, AppointmentStatus(data["status"]))
+    except ValidationError:
+        flash(_l("Choose a valid status."), "error")
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        flash(str(exc.message), "error")
+    else:
+        flash(_l("Status updated."), "success")
+    return redirect(back)
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@login_required
+def book():
+    """Find a slot for a patient of the practice (by patient id) and book it."""
+    practice_id = _practice_id()
+    args = filled(request.values)
+    errors: dict = {}
+    if request.method == "POST":
+        provider_id, location_id, starts_at = (args.pop("slot", "").split("|") + ["", ""])[:3]
+        args.update(filled({"provider_id": provider_id, "location_id": location_id, "starts_at": starts_at}))
+        try:
+            data = StaffBookSchema().load({k: v for k, v in args.items() if k in StaffBookSchema().fields})
+            patient_id = data.pop("patient_id")
+            appointment = staff.book_for_patient(actor(), practice_id, patient_id, SlotChoice(**data),
+                                                 base_url=current_app.config.get("BASE_URL", ""))
+        except (ValidationError, DomainError) as exc:
+            errors = form_errors(exc)
+        else:
+            flash(_l("Appointment booked."), "success")
+            day = appointment_day(appointment)
+            return redirect(url_for("schedule.index", practice_id=practice_id, date=day.isoformat()))
+    slots, options = None, None
+    if "patient_id" in args:
+        try:
+            patient = policy.load_patient(int(args["patient_id"]))
+            options = availability.booking_options(actor(), patient)
+            if "visit_type_id" in args and request.method == "GET":
+                query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})
+                slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
+        except (ValueError, ValidationError, DomainError) as exc:
+            errors = errors or (form_errors(exc) if not isinstance(exc, ValueError) else
+                                {"patient_id": [str(_l("Enter a patient number."))]})
+    return render_template("schedule/book.html", practice_id=practice_id, args=args, options=options,
+                           slots=slots, errors=errors), 422 if errors else 200
