@@ -14,14 +14,25 @@ flask=(.venv/bin/python -m flask --app wsgi)  # an array, so "$!" below is the P
 
 worker_pid=""
 server_pid=""
+mail_pid=""
 stop() {
   trap - EXIT INT TERM
-  for pid in $server_pid $worker_pid; do kill "$pid" 2>/dev/null || true; done
-  for pid in $server_pid $worker_pid; do wait "$pid" 2>/dev/null || true; done
+  for pid in $server_pid $worker_pid $mail_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in $server_pid $worker_pid $mail_pid; do wait "$pid" 2>/dev/null || true; done
 }
 trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Without an SMTP server of your own, emails (password resets, invitations, reminders) go to a
+# local mail sink and land as files in instance/mail/new, so every email a person triggers is readable.
+if [ -z "${MAIL_HOST:-}" ]; then
+  mkdir -p instance
+  .venv/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox instance/mail &
+  mail_pid=$!
+  export MAIL_HOST=127.0.0.1 MAIL_PORT=8025
+  echo "Emails are delivered to instance/mail/new (local mail sink on 127.0.0.1:8025)."
+fi
 
 if "${flask[@]}" notify-worker --help >/dev/null 2>&1; then
   "${flask[@]}" notify-worker &

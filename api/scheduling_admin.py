@@ -10,15 +10,15 @@ from flask_smorest import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.scheduling import QuestionSchema
 from hearth.schemas.scheduling_admin import (
-    ExceptionInputSchema,
-    ExceptionPageSchema,
-    ExceptionPatchSchema,
-    ExceptionQuerySchema,
-    ExceptionSchema,
     HoursInputSchema,
     HoursPatchSchema,
     HoursSchema,
     QuestionInputSchema,
+    ScheduleExceptionInputSchema,
+    ScheduleExceptionPageSchema,
+    ScheduleExceptionPatchSchema,
+    ScheduleExceptionQuerySchema,
+    ScheduleExceptionSchema,
     SchedulingSettingsInputSchema,
     SchedulingSettingsSchema,
     VisitTypeAdminSchema,
@@ -133,8 +133,8 @@ def delete_hours(practice_id: int, hours_id: int):
 
 
 @blp.route("/<int:practice_id>/exceptions", methods=["GET"])
-@blp.arguments(ExceptionQuerySchema, location="query")
-@blp.response(200, ExceptionPageSchema)
+@blp.arguments(ScheduleExceptionQuerySchema, location="query")
+@blp.response(200, ScheduleExceptionPageSchema)
 @_doc
 def list_exceptions(query, practice_id: int):
     """Current and coming time off and extra hours, 50 a page."""
@@ -143,8 +143,8 @@ def list_exceptions(query, practice_id: int):
 
 
 @blp.route("/<int:practice_id>/exceptions", methods=["POST"])
-@blp.arguments(ExceptionInputSchema)
-@blp.response(201, ExceptionSchema)
+@blp.arguments(ScheduleExceptionInputSchema)
+@blp.response(201, ScheduleExceptionSchema)
 @_doc
 def add_exception(data, practice_id: int):
     """Add time off or extra hours; times without an offset are the practice's (or location's) local time."""
@@ -152,8 +152,8 @@ def add_exception(data, practice_id: int):
 
 
 @blp.route("/<int:practice_id>/exceptions/<int:exception_id>", methods=["PATCH"])
-@blp.arguments(ExceptionPatchSchema(partial=True))
-@blp.response(200, ExceptionSchema)
+@blp.arguments(ScheduleExceptionPatchSchema(partial=True))
+@blp.response(200, ScheduleExceptionSchema)
 @_doc
 def update_exception(changes, practice_id: int, exception_id: int):
     """Change time off or extra hours."""

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 PROJECT = "hearth-bench"
 CHUNK = 2000  # rows per bulk insert, per planning transaction
+WARM_UP = 50  # messages sent before timing, so neither run pays for opening connections
 TITLE, BODY = "Appointment reminder", "You have an upcoming appointment. Open Hearth to see the details."
 
 
@@ -168,29 +169,20 @@ def plan(n: int) -> None:
         db.session.expunge_all()
 
 
-# --- the two senders, each in a fresh process ----------------------------------------------------
+# --- the sender process: the worker's loop, then the bare loop, on the same firebase app ------------
 
 
-def pipeline_process(url: str, fcm_url: str, n: int, batch: int, trace: bool, conn) -> None:
-    """The worker's loop: run_once until nothing is due; reports rate and memory."""
+def pipeline(n: int, settings: dict, channels, trace: bool) -> dict:
+    """The worker's loop: run_once until nothing is due; rate and memory."""
     import tracemalloc
 
-    from firebase_admin import messaging
-    from google.auth.credentials import AnonymousCredentials
-
     from hearth import db
-    from hearth.notify.channels import build_channels
     from hearth.notify.worker import new_worker_id, run_once
 
-    db.configure(url)
-    messaging._MessagingService.FCM_URL = fcm_url  # noqa: SLF001 - the SDK's endpoint seam (DOMAIN.md)
-    settings = {"FCM_PROJECT_ID": PROJECT, "FCM_CREDENTIAL": AnonymousCredentials(), "NOTIFY_BATCH_SIZE": batch,
-                # About 1% of the messages per run, so memory can be read at 10%.
-                "NOTIFY_MAX_BATCHES": max(1, n // (batch * 100)), "NOTIFY_SENDING_TIMEOUT": 300}
-    channels = build_channels(settings)
     worker_id = new_worker_id()
     if trace:
         tracemalloc.start()
+    calls_before = len(channels.push.batch_sizes)
     sent, failed, at_10 = 0, 0, None
     started = time.perf_counter()
     while True:
@@ -204,46 +196,53 @@ def pipeline_process(url: str, fcm_url: str, n: int, batch: int, trace: bool, co
             break
     elapsed = time.perf_counter() - started
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
-    conn.send({"sent": sent, "failed": failed, "seconds": elapsed, "rss_10": at_10 or rss_mib(),
-               "rss_100": rss_mib(), "rss_peak": peak_mib(), "traced_peak": traced,
-               "send_each_calls": len(channels.push.batch_sizes)})
-    channels.close()
+    if trace:
+        tracemalloc.stop()
+    return {"sent": sent, "failed": failed, "seconds": elapsed, "rss_10": at_10 or rss_mib(), "rss_100": rss_mib(),
+            "rss_peak": peak_mib(), "traced_peak": traced,
+            "send_each_calls": len(channels.push.batch_sizes) - calls_before}
 
 
-def bare_process(fcm_url: str, n: int, conn) -> None:
-    """firebase-admin alone: the same messages, `send_each` 500 at a time, same app and HTTP pool."""
+def bare(n: int, app, first: int = 1) -> dict:
+    """firebase-admin alone: the same messages as the pipeline sends, `send_each` 500 at a time."""
     from firebase_admin import messaging
-    from google.auth.credentials import AnonymousCredentials
 
-    from hearth.notify.channels.fcm import FcmChannel
-
-    messaging._MessagingService.FCM_URL = fcm_url  # noqa: SLF001
-    app = FcmChannel(PROJECT, AnonymousCredentials()).app
     ok = 0
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        for start in range(1, n + 1, 500):
+        for start in range(first, first + n, 500):
             messages = [
                 messaging.Message(token=f"bench-token-{i}", notification=messaging.Notification(TITLE, BODY),
                                   data={"notification_id": str(i), "kind": "reminder", "ref": f"appointment:{i}"},
                                   android=messaging.AndroidConfig(priority="high"))
-                for i in range(start, min(start + 500, n + 1))
+                for i in range(start, min(start + 500, first + n))
             ]
             ok += messaging.send_each(messages, app=app).success_count
-    conn.send({"sent": ok, "seconds": time.perf_counter() - started})
+    return {"sent": ok, "seconds": time.perf_counter() - started}
 
 
-def run_child(target, *args) -> dict:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=target, args=(*args, child))
-    proc.start()
-    result = parent.recv() if parent.poll(3600) else None
-    proc.join()
-    if result is None or proc.exitcode:
-        raise SystemExit(f"{target.__name__} failed (exit code {proc.exitcode})")
-    return result
+def sender_process(url: str, fcm_url: str, n: int, batch: int, trace: bool, conn) -> None:
+    """Start like a worker (channels built once), warm the connections up, then wait for the go."""
+    from firebase_admin import messaging
+    from google.auth.credentials import AnonymousCredentials
+
+    from hearth import db
+    from hearth.notify.channels import build_channels
+
+    db.configure(url)
+    messaging._MessagingService.FCM_URL = fcm_url  # noqa: SLF001 - the SDK's endpoint seam (DOMAIN.md)
+    settings = {"FCM_PROJECT_ID": PROJECT, "FCM_CREDENTIAL": AnonymousCredentials(), "NOTIFY_BATCH_SIZE": batch,
+                # About 1% of the messages per run, so memory can be read at 10%.
+                "NOTIFY_MAX_BATCHES": max(1, n // (batch * 100)), "NOTIFY_SENDING_TIMEOUT": 300}
+    channels = build_channels(settings)
+    bare(WARM_UP, channels.push.app, first=10**9)  # open the HTTP connections both runs then reuse
+    conn.send("ready")
+    if conn.recv() != "go":
+        return
+    conn.send(pipeline(n, settings, channels, trace))
+    conn.send(bare(n, channels.push.app))
+    channels.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,14 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     fake = ctx.Process(target=fake_fcm_process, args=(fake_child,), daemon=True)
     fake.start()
     fcm_url = fake_conn.recv()
+    raw_url = os.environ.get("DATABASE_URL")
+    url, schema, tmp = database(raw_url)
+    # The sender starts (imports, firebase app, warm-up) while this process builds the data.
+    conn, child_conn = ctx.Pipe()
+    sender = ctx.Process(target=sender_process, args=(url, fcm_url, n, args.batch, args.tracemalloc, child_conn),
+                         daemon=True)
+    sender.start()
 
     from sqlalchemy import func, select
 
     from hearth import db
     from hearth.models import Notification, NotificationAttempt, NotificationStatus
 
-    raw_url = os.environ.get("DATABASE_URL")
-    url, schema, tmp = database(raw_url)
     try:
         db.configure(url)
         print(f"database: {db.engine().dialect.name}{f' (schema {schema})' if schema else ''}; messages: {n}; "
@@ -282,12 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"plan: {n} reminders through outbox.enqueue in {planned:.1f} s = {n / planned:.0f} per second",
               flush=True)
         db.session.remove()
-        db.engine().dispose()  # the worker process opens its own connections
+        db.engine().dispose()  # the sender opens its own connections
 
-        p = run_child(pipeline_process, url, fcm_url, n, args.batch, args.tracemalloc)
-        statuses = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
-        attempts = db.session.scalar(select(func.count()).select_from(NotificationAttempt))
-        db.session.remove()
+        p, b = _receive(conn, sender)
         pipeline_rate = p["sent"] / p["seconds"]
         print(f"pipeline: {p['sent']} messages in {p['seconds']:.1f} s = {pipeline_rate:.0f} messages/second "
               f"({p['send_each_calls']} send_each calls)", flush=True)
@@ -296,27 +297,45 @@ def main(argv: list[str] | None = None) -> int:
         traced = f", tracemalloc peak {p['traced_peak']:.1f} MiB" if p["traced_peak"] is not None else ""
         print(f"memory: worker RSS peak {p['rss_peak']:.1f} MiB; after 10% {p['rss_10']:.1f} MiB, after 100% "
               f"{p['rss_100']:.1f} MiB ({growth:+.1f} MiB): {'flat' if flat else 'GROWING'}{traced}", flush=True)
-
-        b = run_child(bare_process, fcm_url, n)
         bare_rate = b["sent"] / b["seconds"]
         print(f"bare: {b['sent']} messages in {b['seconds']:.1f} s = {bare_rate:.0f} messages/second "
               f"(firebase-admin send_each, 500 per call)", flush=True)
+        by_status = select(Notification.status, func.count()).group_by(Notification.status)
+        statuses = dict(db.session.execute(by_status).all())
+        attempts = db.session.scalar(select(func.count()).select_from(NotificationAttempt))
         fake_conn.send("count")
-        received = fake_conn.recv()
+        received = fake_conn.recv() - WARM_UP
         print(f"check: outbox {dict((str(k), v) for k, v in statuses.items())}, {attempts} attempts, "
               f"fake FCM accepted {received}", flush=True)
-        ok = (statuses.get(NotificationStatus.SENT) == n and attempts == n and received == 2 * n
-              and b["sent"] == n)
+        ok = statuses.get(NotificationStatus.SENT) == n and attempts == n and received == 2 * n and b["sent"] == n
         print(f"ratio {pipeline_rate / bare_rate:.2f}", flush=True)
         return 0 if ok else 1
     finally:
         db.session.remove()
-        fake_conn.send("stop")
-        fake.join(5)
+        db.engine().dispose()
+        for proc in (sender, fake):
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(5)
         if schema and raw_url:
             drop_schema(raw_url, schema)
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _receive(conn, sender) -> tuple[dict, dict]:
+    """Start the sender once it is ready; its pipeline and bare results, or exit if it died."""
+    results = []
+    for expected in ("ready", "pipeline", "bare"):
+        while not conn.poll(1):
+            if not sender.is_alive():
+                raise SystemExit(f"the sender process died (exit code {sender.exitcode}) waiting for {expected}")
+        message = conn.recv()
+        if expected == "ready":
+            conn.send("go")
+        else:
+            results.append(message)
+    return results[0], results[1]
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ so running the seed again changes nothing. Passwords and the staff TOTP secret a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import os
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.security.passwords import hash_password
+from hearth.services.scheduling.demo import seed_scheduling
 
 DEMO_PASSWORD = "hearth-demo-2026"
 # Base32; every demo staff account shares it so one authenticator entry signs them all in.
@@ -51,7 +54,12 @@ PARENT_EMAIL = "david.nguyen@example.com"
 
 def totp_secret() -> str:
     """The demo staff TOTP secret: HEARTH_DEMO_TOTP_SECRET when set, else the documented default."""
-    return (os.environ.get("HEARTH_DEMO_TOTP_SECRET") or DEFAULT_TOTP_SECRET).strip().upper()
+    secret = (os.environ.get("HEARTH_DEMO_TOTP_SECRET") or DEFAULT_TOTP_SECRET).strip().upper()
+    try:
+        base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except binascii.Error as exc:
+        raise ValueError(f"HEARTH_DEMO_TOTP_SECRET is not base32 (A-Z, 2-7): {secret!r}") from exc
+    return secret
 
 
 @dataclass(frozen=True)
@@ -254,6 +262,7 @@ def seed() -> list[tuple[str, str]]:
     _user(CAREGIVER_EMAIL, "Sarah Mitchell")
     front_desk = db.session.scalar(select(User).where(User.email == FRONT_DESK_EMAIL))
     _grants(patients, front_desk)
+    seed_scheduling(practice)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

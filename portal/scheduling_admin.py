@@ -16,9 +16,9 @@ from marshmallow import ValidationError
 from hearth.errors import DomainError, Invalid
 from hearth.i18n import _l
 from hearth.schemas.scheduling_admin import (
-    ExceptionInputSchema,
     HoursInputSchema,
     QuestionInputSchema,
+    ScheduleExceptionInputSchema,
     SchedulingSettingsInputSchema,
     VisitTypeInputSchema,
 )
@@ -225,7 +225,7 @@ def exceptions(practice_id: int):
     if request.method == "POST":
         values = _form(EXCEPTION_KEYS)
         try:
-            row = admin_hours.add_exception(actor(), practice_id, ExceptionInputSchema().load(values))
+            row = admin_hours.add_exception(actor(), practice_id, ScheduleExceptionInputSchema().load(values))
         except (ValidationError, Invalid) as exc:
             errors = form_errors(exc)
         else:

@@ -122,7 +122,7 @@ class HoursPatchSchema(HoursInputSchema):
     """PATCH weekly hours (load with partial=True)."""
 
 
-class ExceptionInputSchema(SetupSchema):
+class ScheduleExceptionInputSchema(SetupSchema):
     """Time off or extra hours; times without an offset are read in the practice's (or location's) zone."""
 
     provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
@@ -139,7 +139,7 @@ class ExceptionInputSchema(SetupSchema):
         return _strip(data, ("location_id", "reason"))
 
 
-class ExceptionPatchSchema(ExceptionInputSchema):
+class ScheduleExceptionPatchSchema(ScheduleExceptionInputSchema):
     """PATCH an exception (load with partial=True)."""
 
 
@@ -206,7 +206,7 @@ class HoursSchema(Schema):
     effective_until = fields.Date(allow_none=True)
 
 
-class ExceptionSchema(Schema):
+class ScheduleExceptionSchema(Schema):
     id = fields.Integer(attribute="exception.id")
     provider = fields.Nested(ProviderOutSchema, attribute="exception.provider")
     location = fields.Nested(LocationOutSchema, attribute="exception.location", allow_none=True)
@@ -219,13 +219,13 @@ class ExceptionSchema(Schema):
         "description": "Booked visits inside this time off (they are not cancelled automatically)"})
 
 
-class ExceptionPageSchema(Schema):
-    items = fields.List(fields.Nested(ExceptionSchema))
+class ScheduleExceptionPageSchema(Schema):
+    items = fields.List(fields.Nested(ScheduleExceptionSchema))
     page = fields.Integer()
     has_next = fields.Boolean()
 
 
-class ExceptionQuerySchema(SetupSchema):
+class ScheduleExceptionQuerySchema(SetupSchema):
     page = fields.Integer(load_default=1, validate=_range(1, 10_000))
 
 

@@ -63,7 +63,7 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(chromium_path, tmp_path_factory):
     """Migrate, seed the demo data, then serve Hearth on a free port; yields the base URL."""
     tmp = tmp_path_factory.mktemp("browser")
@@ -98,8 +98,9 @@ def server(chromium_path, tmp_path_factory):
             process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
+    """Chromium through Playwright's sync API; package-scoped so its event loop is gone before other tests run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -86,7 +86,7 @@ def test_bad_input_re_renders_with_errors_and_values(client, changes, field, mes
     body = response.get_data(as_text=True)
     assert message in body and f'id="e-{field}"' in body and 'role="alert"' in body
     assert 'aria-invalid="true"' in body
-    for name, value in changes.items():
+    for value in changes.values():
         if value and value != "fax":
             assert f'value="{value}"' in body or f'<option value="{value}" selected>' in body
     assert all(v.is_default for v in stored(user).values())  # nothing saved: all or nothing

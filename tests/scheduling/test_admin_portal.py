@@ -201,3 +201,17 @@ def test_list_pages_run_bounded_queries(client, clinic, practice_admin):
         for url in urls:
             assert client.get(url).status_code == 200
     assert many.count <= few.count, many.statements
+
+
+def test_forms_carry_the_csrf_token(app, client, clinic, practice_admin):
+    import re
+
+    login(client, practice_admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        url = f"/settings/scheduling/{clinic.practice.id}/rules"
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+        assert client.post(url, data=RULES).status_code == 400
+        assert client.post(url, data=RULES | {"csrf_token": token}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

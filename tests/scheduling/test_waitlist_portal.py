@@ -191,3 +191,19 @@ def test_index_with_waitlist_entries_and_offers_runs_bounded_queries(client, cli
     assert many.count <= few.count, many.statements
     assert db.session.scalar(select(Appointment.status).where(Appointment.patient_id == clinic.patient.id)) == (
         AppointmentStatus.BOOKED)
+
+
+def test_moving_a_visit_into_an_offered_time_withdraws_the_offer_and_offers_the_old_time(clinic):
+    day = future_day(6)
+    waiting = make_patient(practice=clinic.practice)
+    mover = make_patient(practice=clinic.practice)
+    db.session.commit()
+    moving = place(clinic, local(day + timedelta(days=1), 9), patient=mover)
+    db.session.commit()
+    waitlist.join(waiting.user, waiting, clinic.visit.id, day, day + timedelta(days=1))
+    freed = free_a_slot(clinic, day, 10)
+    assert entry_of(waiting).open_offer.starts_at == freed
+    booking.reschedule(mover.user, mover, moving.id, freed)
+    db.session.expire_all()
+    # The offered time is gone; the mover's old time (in the window) is offered instead.
+    assert entry_of(waiting).open_offer.starts_at == local(day + timedelta(days=1), 9)

@@ -90,8 +90,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     db.session.add(appointment)
     db.session.flush()
     hold(appointment)
-    waitlist.mark_booked(patient.id, visit_type.id)
-    waitlist.withdraw_offers(appointment.provider_id, appointment.starts_at, appointment.ends_at)
+    waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
     return appointment
 
@@ -103,7 +102,7 @@ def book_offer(user: User, patient: Patient, entry_id: int, *, base_url: str = "
     Raises NotFound (not the patient's entry), Conflict (someone else was first, or the offer is over).
     """
     policy.authorize(user, patient, SCOPE, "book_offer", "waitlist", entry_id)
-    entry = waitlist.load_entry(patient, entry_id, for_update=True)
+    entry = waitlist.load_entry(patient, entry_id)  # no row lock: the slot locks decide who was first
     if entry.offered_at is None:
         raise Conflict(_l("No time has been offered yet."))
     if entry.status == WaitlistStatus.WAITING:  # the offer went back to waiting: another patient booked it
@@ -138,7 +137,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     appointment.checked_in_at = None
     db.session.flush()
     hold(appointment)
-    waitlist.withdraw_offers(appointment.provider_id, appointment.starts_at, appointment.ends_at)
+    waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
     old_provider, _, old_start, old_end = old
     if old_provider != appointment.provider_id or not (old_start < appointment.ends_at

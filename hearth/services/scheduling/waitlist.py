@@ -17,7 +17,7 @@ from hearth import db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import Location, Patient, User, VisitType, WaitlistEntry, WaitlistStatus
+from hearth.models import Appointment, Location, Patient, User, VisitType, WaitlistEntry, WaitlistStatus
 from hearth.notify import outbox
 from hearth.services.scheduling.common import load_provider, load_visit_type, local_today, zone_for
 
@@ -75,10 +75,10 @@ def entries(user: User, patient: Patient) -> list[WaitlistEntry]:
     return open_entries(patient)
 
 
-def load_entry(patient: Patient, entry_id: int, *, for_update: bool = False) -> WaitlistEntry:
+def load_entry(patient: Patient, entry_id: int) -> WaitlistEntry:
     """One of the patient's entries (NotFound for anyone else's)."""
-    stmt = select(WaitlistEntry).where(WaitlistEntry.id == entry_id, WaitlistEntry.patient_id == patient.id)
-    entry = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    entry = db.session.scalar(
+        select(WaitlistEntry).where(WaitlistEntry.id == entry_id, WaitlistEntry.patient_id == patient.id))
     if entry is None:
         raise NotFound()
     return entry
@@ -113,7 +113,7 @@ def offer_freed(visit_type: VisitType, provider_id: int, location_id: int | None
                or_(WaitlistEntry.provider_id.is_(None), WaitlistEntry.provider_id == provider_id),
                WaitlistEntry.window_start <= day, WaitlistEntry.window_end >= day)
         .options(selectinload(WaitlistEntry.patient).selectinload(Patient.user))
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id).limit(MAX_OFFERS)
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id).limit(MAX_OFFERS).with_for_update()
     ).all()
     for entry in matches:
         entry.status = WaitlistStatus.OFFERED
@@ -127,34 +127,35 @@ def offer_freed(visit_type: VisitType, provider_id: int, location_id: int | None
     return list(matches)
 
 
-def withdraw_offers(provider_id: int, starts_at: datetime, ends_at: datetime) -> int:
-    """Someone booked this time: offers of it go back to waiting (first come, first served)."""
-    offered = db.session.scalars(
-        select(WaitlistEntry).where(
-            WaitlistEntry.status == WaitlistStatus.OFFERED, WaitlistEntry.offer_provider_id == provider_id,
-            WaitlistEntry.offer_starts_at < ends_at, WaitlistEntry.offer_starts_at > starts_at - MAX_VISIT)
-        .options(selectinload(WaitlistEntry.visit_type))
+def settle(booked: Appointment, *, booker_patient_id: int | None) -> None:
+    """After a booking or a move: the booker's entries for the visit type are done (pass None for a move), and
+    other patients' offers of the time now taken go back to waiting (first come, first served).
+
+    Rows are locked in one statement in (created_at, id) order, as `offer_freed` does, so two bookings at
+    once cannot deadlock on each other's entries.
+    """
+    offered = and_(WaitlistEntry.status == WaitlistStatus.OFFERED,
+                   WaitlistEntry.offer_provider_id == booked.provider_id,
+                   WaitlistEntry.offer_starts_at < booked.ends_at,
+                   WaitlistEntry.offer_starts_at > booked.starts_at - MAX_VISIT)
+    condition = offered
+    if booker_patient_id is not None:
+        condition = or_(offered, and_(WaitlistEntry.patient_id == booker_patient_id,
+                                      WaitlistEntry.visit_type_id == booked.visit_type_id,
+                                      WaitlistEntry.status.in_(OPEN)))
+    rows = db.session.scalars(
+        select(WaitlistEntry).where(condition).order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        .with_for_update().options(selectinload(WaitlistEntry.visit_type))
     ).all()
-    count = 0
-    for entry in offered:
-        if entry.offer_starts_at + timedelta(minutes=entry.visit_type.duration_minutes) > starts_at:
+    for entry in rows:
+        if entry.patient_id == booker_patient_id and entry.visit_type_id == booked.visit_type_id:
+            entry.status = WaitlistStatus.BOOKED
+            _clear_offer(entry)
+        elif entry.offer_starts_at + timedelta(minutes=entry.visit_type.duration_minutes) > booked.starts_at:
             entry.status = WaitlistStatus.WAITING
             _clear_offer(entry)
-            count += 1
-    return count
 
 
 def _clear_offer(entry: WaitlistEntry) -> None:
     entry.offer_provider_id = entry.offer_location_id = entry.offer_starts_at = None
     outbox.cancel(key_prefix=f"waitlist:{entry.id}:")
-
-
-def mark_booked(patient_id: int, visit_type_id: int) -> None:
-    """A patient who books the visit type she waited for leaves the waitlist."""
-    for entry in db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.patient_id == patient_id,
-                                    WaitlistEntry.visit_type_id == visit_type_id,
-                                    WaitlistEntry.status.in_(OPEN))
-    ):
-        entry.status = WaitlistStatus.BOOKED
-        _clear_offer(entry)
