@@ -32,22 +32,22 @@ def init_api(app: Flask) -> None:
 
 
 def blueprints():
-    from api import auth, me
+    """Every /api/v1 blueprint; each module owns its endpoints and their schemas."""
+    from api import (
+        account,
+        appointments,
+        auth,
+        caregivers,
+        devices,
+        me,
+        notifications,
+        records,
+        schedule,
+        scheduling_admin,
+        settings,
+        staff,
+    )
 
-    return [auth.blp, me.blp] + _feature_blueprints()
-
-
-def _feature_blueprints():
-    import importlib
-
-    found = []
-    for name in ["account", "caregivers", "staff", "records", "settings", "devices", "notifications",
-                 "appointments", "schedule", "scheduling_admin"]:
-        try:
-            module = importlib.import_module(f"api.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"api.{name}":
-                continue
-            raise
-        found.append(module.blp)
-    return found
+    modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
+               scheduling_admin, notifications]
+    return [module.blp for module in modules]

@@ -25,7 +25,21 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    """The user's own zone, else the zone of the practice she works at or is a patient of."""
     user = current_user if current_user and current_user.is_authenticated else None
-    if user is not None and getattr(user, "timezone", None):
+    if user is None:
+        return current_app.config["PRACTICE_TIMEZONE"]
+    if getattr(user, "timezone", None):
         return user.timezone
-    return current_app.config["PRACTICE_TIMEZONE"]
+    for membership in user.memberships:
+        return membership.practice.timezone
+    from sqlalchemy import select
+
+    from hearth import db
+    from hearth.models import Patient, Practice
+
+    zone = db.session.scalar(
+        select(Practice.timezone).join(Patient, Patient.practice_id == Practice.id)
+        .where(Patient.user_id == user.id).order_by(Patient.id).limit(1)
+    )
+    return zone or current_app.config["PRACTICE_TIMEZONE"]

@@ -13,19 +13,13 @@ from portal import formatting
 
 def init_portal(app: Flask) -> None:
     from portal import principal  # noqa: F401  (registers the user loader)
-    from portal.acting import bp as acting_bp
-    from portal.auth import bp as auth_bp
-    from portal.home import bp as home_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions are server-side rows, revocable at once
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(acting_bp)
-    app.register_blueprint(home_bp)
-    for bp in _feature_blueprints():
+    for bp in _blueprints():
         app.register_blueprint(bp)
 
     formatting.register(app)
@@ -50,19 +44,23 @@ def init_portal(app: Flask) -> None:
         return response
 
 
-def _feature_blueprints():
-    """Feature blueprints; each module owns its pages."""
-    import importlib
+def _blueprints():
+    """Every portal blueprint, in registration order; each module owns its pages."""
+    from portal import (
+        account,
+        acting,
+        appointments,
+        auth,
+        caregivers,
+        home,
+        notifications,
+        records,
+        schedule,
+        scheduling_admin,
+        settings,
+        staff,
+    )
 
-    names = ["account", "caregivers", "staff", "records", "settings", "appointments", "schedule", "notifications",
-             "scheduling_admin"]
-    blueprints = []
-    for name in names:
-        try:
-            module = importlib.import_module(f"portal.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"portal.{name}":
-                continue
-            raise
-        blueprints.append(module.bp)
-    return blueprints
+    modules = [auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
+               scheduling_admin, notifications]
+    return [module.bp for module in modules]

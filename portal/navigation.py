@@ -30,6 +30,7 @@ _ITEMS = [
     ("staff.patients", _l("Patients"), "staff"),
     ("schedule.index", _l("Schedule"), "staff"),
     ("settings.practice", _l("Practice settings"), "admin"),
+    ("scheduling_admin.index", _l("Scheduling setup"), "admin"),
     ("account.index", _l("Account"), "all"),
 ]
 
