@@ -52,8 +52,8 @@ def _patient():
 
 
 def filled(values) -> dict:
-    """Form or query values without the blanks, so optional numbers stay optional."""
-    return {k: v for k, v in values.items() if v not in ("", None)}
+    """Form or query values without the blanks (optional numbers stay optional) and the CSRF token."""
+    return {k: v for k, v in values.items() if v not in ("", None) and k != "csrf_token"}
 
 
 def _explain(exc: ValidationError | DomainError) -> None:
