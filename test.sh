@@ -7,7 +7,7 @@ scripts/bootstrap.sh
 .venv/bin/ruff check .
 .venv/bin/python scripts/compile_translations.py
 echo "== tests on SQLite"
-env -u TEST_DATABASE_URL .venv/bin/pytest "$@"
+env -u TEST_DATABASE_URL HEARTH_REQUIRE_POSTGRES=0 .venv/bin/pytest "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "== tests on PostgreSQL ($TEST_DATABASE_URL)"
   .venv/bin/pytest "$@"
