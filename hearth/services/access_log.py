@@ -12,7 +12,8 @@ from hearth.errors import NotFound
 from hearth.i18n import _l
 from hearth.models import AuditEvent, Patient, StaffRole, User
 from hearth.services.audit_labels import describe, role_label, short_ip
-from hearth.services.patients import PER_PAGE, Page, paginate
+from hearth.services.pagination import Page, paginate
+from hearth.services.patients import PER_PAGE
 
 ROLE_ORDER = (StaffRole.PROVIDER, StaffRole.STAFF, StaffRole.ADMIN)
 

@@ -17,11 +17,22 @@ from hearth import audit, db, notify, policy
 from hearth.clock import age_on, birthday, to_zone, utcnow
 from hearth.errors import Conflict, Forbidden, Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Patient, Practice, User, UserSession
+from hearth.models import (
+    ALL_SCOPES,
+    AuditEvent,
+    CaregiverGrant,
+    GrantKind,
+    GrantStatus,
+    Patient,
+    Practice,
+    User,
+    UserSession,
+)
 from hearth.security import password_rules
 from hearth.security.passwords import hash_password
 from hearth.security.tokens import new_token, token_hash
 from hearth.services import auth, sessions
+from hearth.services.pagination import Page, clamp
 
 ACTIVITY_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -92,22 +103,6 @@ class Invitation:
     @property
     def inviter(self) -> str:
         return self.grant.patient.full_name if self.grant else ""
-
-
-@dataclass(frozen=True)
-class ActivityPage:
-    items: list  # AuditEvent rows, newest first
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 @dataclass(frozen=True)
@@ -356,7 +351,7 @@ def set_teen_consent(actor: User, practice_id: int, patient_id: int, grant_id: i
 
 @db.transactional
 def activity(actor: User, patient_id: int, grant_id: int, page: int = 1,
-             per_page: int = ACTIVITY_PER_PAGE) -> tuple[GrantView, ActivityPage]:
+             per_page: int = ACTIVITY_PER_PAGE) -> tuple[GrantView, Page[AuditEvent]]:
     """What this caregiver did in the patient's record, newest first (two queries per page)."""
     patient = policy.load_patient(patient_id)
     _require_self(actor, patient)
@@ -364,13 +359,13 @@ def activity(actor: User, patient_id: int, grant_id: int, page: int = 1,
     if grant is None or grant.patient_id != patient.id:
         raise NotFound()
     policy.authorize(actor, patient, None, "view", "caregiver_activity", grant.id)
-    page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+    page, per_page = clamp(page, per_page, MAX_PER_PAGE)
     if grant.caregiver_user_id is None:
-        return view(grant), ActivityPage([], page, per_page, 0)
+        return view(grant), Page([], page, per_page, 0)
     stmt = audit.trail_query(patient.id, relation="caregiver", actor_user_id=grant.caregiver_user_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return view(grant), ActivityPage(list(rows), page, per_page, total)
+    return view(grant), Page(list(rows), page, per_page, total)
 
 
 # -- the caregiver's side ----------------------------------------------------------------------

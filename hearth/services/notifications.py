@@ -14,6 +14,7 @@ from hearth.i18n import _l
 from hearth.models import CHANNELS, Notification, NotificationPreference, NotificationStatus, User
 from hearth.notify import recipients
 from hearth.notify.templates import render
+from hearth.services.pagination import Page, clamp
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -30,26 +31,6 @@ class CentreItem:
     patient_id: int | None
     status: str = NotificationStatus.SENT.value
     at: datetime | None = None  # when it was sent, or given up on (failed rows have no sent_at)
-
-
-@dataclass(frozen=True)
-class CentrePage:
-    items: list[CentreItem]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
 
 
 @dataclass(frozen=True)
@@ -72,11 +53,10 @@ class PreferenceSettings:
 SHOWN = (NotificationStatus.SENT, NotificationStatus.FAILED)
 
 
-def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> CentrePage:
+def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page[CentreItem]:
     """What was sent to `user` (never what went to the patients they care for), newest first, in
     their current language; two queries per page."""
-    page = max(1, int(page))
-    per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+    page, per_page = clamp(page, per_page, MAX_PER_PAGE)
     mine = (Notification.recipient_user_id == user.id, Notification.status.in_(SHOWN))
     total = db.session.scalar(select(func.count()).select_from(Notification).where(*mine)) or 0
     when = func.coalesce(Notification.sent_at, Notification.due_at)
@@ -98,7 +78,7 @@ def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> Centre
             CentreItem(row.id, row.kind, title, body, str(row.channel), row.sent_at, row.patient_id,
                        str(row.status), row.sent_at or row.due_at)
         )
-    return CentrePage(items, page, per_page, total)
+    return Page(items, page, per_page, total)
 
 
 def get_preferences(user: User) -> list[PreferenceView]:

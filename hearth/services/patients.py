@@ -5,47 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from hearth import db, policy
 from hearth.errors import Forbidden, NotFound
 from hearth.models import CaregiverGrant, CareTeam, GrantStatus, Patient, Practice, User
+from hearth.services.pagination import Page, paginate
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    """One page of a list, with what a pager needs."""
-
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(stmt: Select, count_stmt: Select, page: int, per_page: int) -> tuple[list[Any], int]:
-    """Run one count and one LIMIT/OFFSET query: two statements whatever the page length."""
-    total = db.session.scalar(count_stmt) or 0
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return rows, total
 
 
 @dataclass
