@@ -35,6 +35,7 @@ def blueprints():
     """Every /api/v1 blueprint; each module owns its endpoints and their schemas."""
     from api import (
         account,
+        appointment_links,
         appointments,
         auth,
         caregivers,
@@ -49,5 +50,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications]
+               scheduling_admin, notifications, appointment_links]
     return [module.blp for module in modules]

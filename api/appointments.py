@@ -21,7 +21,7 @@ from hearth.schemas.scheduling import (
     WaitlistEntrySchema,
     WaitlistJoinSchema,
 )
-from hearth.services.scheduling import availability, booking, calendar, checkin, waitlist
+from hearth.services.scheduling import availability, booking, calendar, checkin, confirmation, waitlist
 
 blp = Blueprint("api_appointments", __name__, url_prefix="/api/v1/patients", description="Appointments")
 ITEM = "/<int:patient_id>/appointments/<int:appointment_id>"
@@ -98,6 +98,15 @@ def reschedule(data, patient_id: int, appointment_id: int):
 def cancel(data, patient_id: int, appointment_id: int):
     """Cancel (before the practice's cutoff; after it, 409 asks to call)."""
     return booking.cancel(actor(), load_patient(patient_id), appointment_id, data["reason"])
+
+
+@blp.route(ITEM + "/confirm", methods=["POST"])
+@blp.response(200, AppointmentSchema)
+@blp.doc(security=BEARER)
+@token_required
+def confirm(patient_id: int, appointment_id: int):
+    """Say the patient will come (409 once the visit is cancelled or has started; twice is fine)."""
+    return confirmation.confirm(actor(), load_patient(patient_id), appointment_id)
 
 
 @blp.route(ITEM + "/check-in", methods=["POST"])

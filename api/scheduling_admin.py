@@ -147,8 +147,12 @@ def list_exceptions(query, practice_id: int):
 @blp.response(201, ScheduleExceptionSchema)
 @_doc
 def add_exception(data, practice_id: int):
-    """Add time off or extra hours; times without an offset are the practice's (or location's) local time."""
-    return admin_hours.add_exception(actor(), practice_id, data)
+    """Add time off or extra hours; times without an offset are the practice's (or location's) local time.
+
+    With `cancel_booked`, the provider's booked visits inside new time off are cancelled and the patients told.
+    """
+    cancel_booked = data.pop("cancel_booked", False)
+    return admin_hours.add_exception(actor(), practice_id, data, cancel_booked=cancel_booked)
 
 
 @blp.route("/<int:practice_id>/exceptions/<int:exception_id>", methods=["PATCH"])
@@ -156,8 +160,9 @@ def add_exception(data, practice_id: int):
 @blp.response(200, ScheduleExceptionSchema)
 @_doc
 def update_exception(changes, practice_id: int, exception_id: int):
-    """Change time off or extra hours."""
-    return admin_hours.update_exception(actor(), practice_id, exception_id, changes)
+    """Change time off or extra hours; `cancel_booked` cancels the visits booked inside the (new) times."""
+    cancel_booked = changes.pop("cancel_booked", False)
+    return admin_hours.update_exception(actor(), practice_id, exception_id, changes, cancel_booked=cancel_booked)
 
 
 @blp.route("/<int:practice_id>/exceptions/<int:exception_id>", methods=["DELETE"])

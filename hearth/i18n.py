@@ -17,6 +17,9 @@ def select_locale() -> str:
     if user is not None and getattr(user, "locale", None) in languages:
         return user.locale
     if request:
+        asked = request.args.get("lang")  # links in notifications carry the recipient's language
+        if asked in languages:
+            return asked
         chosen = request.cookies.get("lang")
         if chosen in languages:
             return chosen

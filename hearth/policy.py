@@ -148,6 +148,29 @@ def authorize(
     return granted
 
 
+def authorize_link(patient: Patient, sent_to: User | None, scope: str, action: str, resource_type: str,
+                   resource_id: object = None) -> Access:
+    """Allow the bearer of a signed link sent about the patient (a reminder) one act on that one item.
+
+    The caller has checked the signature and that the link names this item. `sent_to` is the
+    caregiver the link went to, or None for the patient's own link; the rest of the rule still
+    holds: a switched-off account or a caregiver whose access ended or no longer covers `scope`
+    cannot use old links. Logged as "link", with the account the link was sent to as the actor.
+    """
+    if sent_to is None:
+        actor = patient.user
+        if actor is not None and not actor.is_active:
+            raise NotFound()
+    else:
+        actor = sent_to
+        granted = access(actor, patient, scope)
+        if granted is None or granted.relation != "caregiver":
+            raise NotFound()
+    audit.record(actor=actor, relation="link", patient_id=patient.id, action=action,
+                 resource_type=resource_type, resource_id=resource_id)
+    return Access("link")
+
+
 def load_patient(patient_id: int) -> Patient:
     patient = db.session.get(Patient, patient_id)
     if patient is None:

@@ -55,6 +55,7 @@ def _blueprints():
         home,
         notifications,
         records,
+        reminder_links,
         schedule,
         scheduling_admin,
         settings,
@@ -62,5 +63,5 @@ def _blueprints():
     )
 
     modules = [auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications]
+               scheduling_admin, notifications, reminder_links]
     return [module.bp for module in modules]

@@ -22,7 +22,7 @@ from hearth.schemas.scheduling import (
     SlotQuerySchema,
     WaitlistJoinSchema,
 )
-from hearth.services.scheduling import availability, booking, calendar, checkin, overview, waitlist
+from hearth.services.scheduling import availability, booking, calendar, checkin, confirmation, overview, waitlist
 from hearth.services.scheduling.staff import status_label
 from portal.acting import current_person
 from portal.helpers import actor, form_errors
@@ -161,7 +161,21 @@ def book():
 def detail(appointment_id: int):
     appointment = booking.get(actor(), _patient(), appointment_id)
     return render_template("appointments/detail.html", a=appointment, can_change=booking.can_change(appointment),
-                           can_join=booking.can_join(appointment), checkin_open=checkin.is_open(appointment))
+                           can_join=booking.can_join(appointment), checkin_open=checkin.is_open(appointment),
+                           can_confirm=confirmation.can_confirm(appointment) and appointment.confirmed_at is None)
+
+
+@bp.post("/<int:appointment_id>/confirm")
+@login_required
+def confirm(appointment_id: int):
+    try:
+        confirmation.confirm(actor(), _patient(), appointment_id)
+        flash(_l("Thank you. Your appointment is confirmed."), "success")
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        flash(str(exc.message), "error")
+    return redirect(url_for("appointments.detail", appointment_id=appointment_id))
 
 
 @bp.get("/<int:appointment_id>/reschedule")

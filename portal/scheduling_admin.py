@@ -9,8 +9,9 @@ from datetime import time
 
 from babel.dates import format_time, get_day_names
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_login import login_required
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from hearth.errors import DomainError, Invalid
@@ -221,17 +222,25 @@ def delete_hours(practice_id: int, hours_id: int):
 def exceptions(practice_id: int):
     """Coming time off and extra hours (50 a page) and a form to add some."""
     errors: dict = {}
-    values: dict = {"kind": "time_off"}
+    values: dict = {"kind": "time_off", "cancel_booked": False}
     if request.method == "POST":
-        values = _form(EXCEPTION_KEYS)
+        values = _form(EXCEPTION_KEYS) | {"cancel_booked": "cancel_booked" in request.form}
         try:
-            row = admin_hours.add_exception(actor(), practice_id, ScheduleExceptionInputSchema().load(values))
+            data = ScheduleExceptionInputSchema().load(values)
+            row = admin_hours.add_exception(actor(), practice_id, data, cancel_booked=data.pop("cancel_booked"))
         except (ValidationError, Invalid) as exc:
             errors = form_errors(exc)
         else:
             if row.booked:
-                flash(_l("%(n)s booked visits fall in this time off. They were not cancelled: contact those "
-                         "patients or move their visits.", n=row.booked), "info")
+                schedule = url_for("schedule.index", practice_id=practice_id, date=row.first_day.isoformat(),
+                                   days=row.days, provider_id=row.exception.provider_id)
+                still = str(_l("%(n)s booked visits fall in this time off. They were not cancelled: contact those "
+                               "patients or move their visits.", n=row.booked))
+                flash(Markup('{} <a href="{}">{}</a>').format(still, schedule, str(_l("Open the schedule"))), "info")
+            if row.cancelled:
+                return _saved(ngettext("Saved. %(num)d booked visit was cancelled and the patient was told.",
+                                       "Saved. %(num)d booked visits were cancelled and the patients were told.",
+                                       row.cancelled), "exceptions", practice_id)
             return _saved(_l("Saved."), "exceptions", practice_id)
     page = max(1, request.args.get("page", 1, type=int))
     return _render("exceptions.html", admin_hours.exceptions_page(actor(), practice_id, page), errors, values)

@@ -156,6 +156,8 @@ class Appointment(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     booked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The patient said they will come (reminder link, portal or app); cleared when the visit moves.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     questionnaire_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Health detail in the patient's words: shown to the care team, never put in a notification.
     reason: Mapped[str | None] = mapped_column(Text)

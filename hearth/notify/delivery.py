@@ -95,7 +95,7 @@ def send_push(adapter: FcmChannel, rows: Sequence[Notification]) -> Outcomes:
         if "ref" in (row.params or {}):
             data["ref"] = str(row.params["ref"])
         for device in targets:
-            pushes.append(Push(device.fcm_token, rendered.title, rendered.body, data))
+            pushes.append(Push(device.fcm_token, rendered.title, rendered.short, data))
             owners.append((row.id, device.id))
     db.session.commit()  # end the read transaction before the network calls
     results = adapter.send(pushes) if pushes else []

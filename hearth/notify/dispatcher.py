@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from hearth import db
 from hearth.clock import utcnow
 from hearth.models import AttemptOutcome, Channel, Notification, NotificationAttempt, NotificationStatus
-from hearth.notify import delivery, recipients
+from hearth.notify import access, delivery, recipients
 from hearth.notify.channels import Channels, Result
 
 log = logging.getLogger("hearth.notify")
@@ -42,9 +42,10 @@ class Summary:
     retrying: int = 0
     fell_back: int = 0
     failed: int = 0
+    dropped: int = 0  # cancelled at sending time: the recipient lost access to the patient
 
     def add(self, other: Summary) -> None:
-        for name in ("claimed", "sent", "retrying", "fell_back", "failed"):
+        for name in ("claimed", "sent", "retrying", "fell_back", "failed", "dropped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -122,6 +123,10 @@ def process(ids: list[int], channels: Channels, worker_id: str) -> Summary:
         )
         .execution_options(populate_existing=True)
     ).all()
+    lost = access.lost_access(rows)
+    if lost:
+        _drop(lost, summary)
+        rows = [row for row in rows if row not in lost]
     groups: dict[str, list[Notification]] = defaultdict(list)
     for row in rows:
         groups[str(row.channel)].append(row)
@@ -154,6 +159,15 @@ def process(ids: list[int], channels: Channels, worker_id: str) -> Summary:
     _mark_sent(sent, now, summary)
     db.session.commit()
     return summary
+
+
+def _drop(rows: list[Notification], summary: Summary) -> None:
+    """Cancel rows whose recipient lost access to the patient since they were queued."""
+    for row in rows:
+        row.status = NotificationStatus.CANCELLED
+        row.claimed_by = None
+        row.last_error = "the recipient no longer has access to this patient"
+    summary.dropped += len(rows)
 
 
 def _mark_sent(rows: list[Notification], now: datetime, summary: Summary) -> None:

@@ -41,6 +41,7 @@ def enqueue(
     locale: str | None = None,
     due_at: datetime | None = None,
     latest_at: datetime | None = None,
+    revive: bool = False,
 ) -> Notification:
     """Add a notification to the outbox in the caller's transaction (flushes, never commits).
 
@@ -48,8 +49,10 @@ def enqueue(
     `to_email` also forces email to that address (invitations, address checks). `patient` is who the
     notification is about. Kind "account" always goes by email and ignores quiet hours. A time in
     the recipient's quiet hours moves to their end unless that would pass `latest_at`.
-    Returns the row for `key`, new or already there. Raises ValueError for a programming error
-    (unknown kind or template, wrong params, naive time, no recipient).
+    Returns the row for `key`, new or already there; with `revive`, a cancelled row for the key is
+    queued again with these values (a reminder for a visit moved away and then back).
+    Raises ValueError for a programming error (unknown kind or template, wrong params, naive time,
+    no recipient).
     """
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValueError(f"idempotency key must be 1-{MAX_KEY_LENGTH} characters")
@@ -64,7 +67,7 @@ def enqueue(
             raise ValueError("due_at and latest_at must be aware datetimes")
 
     existing = _by_key(key)
-    if existing is not None:
+    if existing is not None and not (revive and existing.status == NotificationStatus.CANCELLED):
         return existing
 
     recipient = recipients.recipient_for(user, patient)
@@ -95,17 +98,21 @@ def enqueue(
         "status": NotificationStatus.PENDING if route else NotificationStatus.FAILED,
         "last_error": None if route else "no reachable channel",
     }
+    if existing is not None:
+        _requeue(existing, values)
+        return existing
     _insert_unless_taken(values)
     row = _by_key(key)
     assert row is not None
     return row
 
 
-def cancel(*, key_prefix: str | None = None, ids: Iterable[int] | None = None) -> int:
+def cancel(*, key_prefix: str | None = None, ids: Iterable[int] | None = None, keep: Iterable[str] = ()) -> int:
     """Cancel pending rows whose key starts with `key_prefix` or whose id is in `ids`; returns how many.
 
-    Rows already being sent, sent or failed are left alone.
+    Rows already being sent, sent or failed are left alone, and so are rows whose key is in `keep`.
     """
+    keep = list(keep)
     ids = list(ids or [])
     if not key_prefix and not ids:
         raise ValueError("cancel needs a key prefix or ids")
@@ -116,7 +123,8 @@ def cancel(*, key_prefix: str | None = None, ids: Iterable[int] | None = None) -
         conditions.append(Notification.id.in_(ids))
     stmt = (
         update(Notification)
-        .where(Notification.status == NotificationStatus.PENDING, or_(*conditions))
+        .where(Notification.status == NotificationStatus.PENDING, or_(*conditions),
+               Notification.idempotency_key.not_in(keep))
         .values(status=NotificationStatus.CANCELLED, last_error="cancelled")
         .execution_options(synchronize_session="fetch")
     )
@@ -148,6 +156,15 @@ def shift_out_of_quiet_hours(
     if latest_at is not None and resume > latest_at:
         return due
     return resume
+
+
+def _requeue(row: Notification, values: dict[str, Any]) -> None:
+    """Queue a cancelled row again as if new: fresh route, time and params, no attempts."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.attempts = 0
+    row.next_attempt_at = row.claimed_at = row.claimed_by = row.sent_at = None
+    db.session.flush()
 
 
 def _by_key(key: str) -> Notification | None:

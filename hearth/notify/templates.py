@@ -32,18 +32,31 @@ class Template:
     # Richer texts, used when every parameter in `detail_params` is given (an appointment's date and time).
     detailed: Mapping[str, Text] | None = None
     detail_params: tuple[str, ...] = ()
+    # Lines with links added to the email and SMS text (not the push) when every `link_params` is given.
+    links: Mapping[str, str] | None = None
+    link_params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     title: str
-    body: str
+    body: str  # email text part and SMS: with the links, if any
     html: str
     locale: str
+    short: str = ""  # push body: the same words without the links
+
+    def __post_init__(self) -> None:
+        if not self.short:
+            object.__setattr__(self, "short", self.body)
 
 
 OPEN = {"en": "Open Hearth to see the details.", "es": "Abra Hearth para ver los detalles."}
+# The signed one-tap links a visit reminder ends with (email and SMS).
+VISIT_LINKS = {
+    "en": "Confirm: {confirm_url}\nCancel: {cancel_url}",
+    "es": "Confirmar: {confirm_url}\nCancelar: {cancel_url}",
+}
 
 TEMPLATES: dict[str, Template] = {
     "password_reset": Template(
@@ -83,7 +96,9 @@ TEMPLATES: dict[str, Template] = {
         },
     ),
     "appointment_reminder": Template(
-        optional=("ref", "date", "time"),
+        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        link_params=("confirm_url", "cancel_url"),
+        links=VISIT_LINKS,
         texts={
             "en": Text(
                 "Appointment reminder",
@@ -106,6 +121,26 @@ TEMPLATES: dict[str, Template] = {
                 "Recordatorio de cita",
                 "Tiene una cita el {date} a las {time}. " + OPEN["es"],
             ),
+        },
+    ),
+    # To a caregiver with the appointments scope: names the person (a first name), never the visit.
+    "caregiver_reminder": Template(
+        required=("name",),
+        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        link_params=("confirm_url", "cancel_url"),
+        links=VISIT_LINKS,
+        texts={
+            "en": Text("Appointment reminder", "Appointment reminder",
+                       "{name} has an upcoming appointment. " + OPEN["en"]),
+            "es": Text("Recordatorio de cita", "Recordatorio de cita",
+                       "{name} tiene una cita próximamente. " + OPEN["es"]),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text("Appointment reminder", "Appointment reminder",
+                       "{name} has an appointment on {date} at {time}. " + OPEN["en"]),
+            "es": Text("Recordatorio de cita", "Recordatorio de cita",
+                       "{name} tiene una cita el {date} a las {time}. " + OPEN["es"]),
         },
     ),
     "new_message": Template(
@@ -164,6 +199,38 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    # The practice cancelled a visit (the provider took the time off): date and time only, never why.
+    "appointment_cancelled": Template(
+        optional=("ref", "date", "time"),
+        texts={
+            "en": Text(
+                "Appointment cancelled",
+                "Appointment cancelled",
+                "Your upcoming appointment was cancelled by the practice. Open Hearth to book a new time, "
+                "or call us.",
+            ),
+            "es": Text(
+                "Cita cancelada",
+                "Cita cancelada",
+                "El consultorio canceló su próxima cita. Abra Hearth para reservar otro horario, o llámenos.",
+            ),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text(
+                "Appointment cancelled",
+                "Appointment cancelled",
+                "Your appointment on {date} at {time} was cancelled by the practice. Open Hearth to book a "
+                "new time, or call us.",
+            ),
+            "es": Text(
+                "Cita cancelada",
+                "Cita cancelada",
+                "El consultorio canceló su cita del {date} a las {time}. Abra Hearth para reservar otro "
+                "horario, o llámenos.",
+            ),
+        },
+    ),
 }
 
 
@@ -197,23 +264,26 @@ def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
         texts = template.detailed
     text = texts[lang]
     values = {name: str(value) for name, value in params.items()}
-    body = text.body.format_map(values)
+    words = text.body
+    if template.links and template.link_params and all(name in params for name in template.link_params):
+        words = f"{text.body}\n{template.links[lang]}"
     return Rendered(
         subject=text.subject.format_map(values),
         title=text.title.format_map(values),
-        body=body,
-        html=_html(text.body, values, text.subject.format_map(values), lang),
+        body=words.format_map(values),
+        html=_html(words, values, text.subject.format_map(values), lang),
         locale=lang,
+        short=text.body.format_map(values),
     )
 
 
 def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:
     """The email's HTML part: the same words, escaped, with the link (if any) made clickable."""
     escaped = {k: html.escape(v) for k, v in values.items()}
-    if "url" in values:
-        escaped["url"] = (
-            f'<a href="{html.escape(values["url"], quote=True)}">{html.escape(values["url"])}</a>'
-        )
+    for name, value in values.items():
+        if name == "url" or name.endswith("_url"):
+            escaped[name] = f'<a href="{html.escape(value, quote=True)}">{html.escape(value)}</a>'
+
     # html.escape leaves the {placeholders} alone, so escape the words first and then fill them in.
     safe_body = html.escape(body).format_map(escaped)
     paragraphs = "".join(f"<p>{line}</p>" for line in safe_body.split("\n") if line)

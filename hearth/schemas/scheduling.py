@@ -138,6 +138,7 @@ class AppointmentSchema(Schema):
     location = fields.Nested(LocationOutSchema, allow_none=True)
     reason = fields.String(allow_none=True)
     checked_in_at = fields.DateTime(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     arrived_at = fields.DateTime(allow_none=True)
@@ -145,6 +146,22 @@ class AppointmentSchema(Schema):
     seen_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     no_show_at = fields.DateTime(allow_none=True)
+
+
+class AppointmentLinkSchema(Schema):
+    """What a reminder link shows without sign-in: when, where (practice), state, what can be done."""
+
+    action = fields.String(metadata={"description": "what the link is for: confirm or cancel"})
+    starts_at = fields.DateTime()
+    timezone = fields.String(attribute="zone", metadata={"description": "the clinic's zone"})
+    practice_name = fields.String()
+    phone = fields.String(metadata={"description": "whom to call when it is too late to cancel online"})
+    status = fields.String()
+    confirmed_at = fields.DateTime(allow_none=True)
+    can_confirm = fields.Boolean()
+    can_cancel = fields.Boolean()
+    for_name = fields.String(allow_none=True,
+                             metadata={"description": "the patient's first name, on a caregiver's link"})
 
 
 class AppointmentListSchema(Schema):

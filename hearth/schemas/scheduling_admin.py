@@ -132,7 +132,12 @@ class ScheduleExceptionInputSchema(SetupSchema):
     starts_at = fields.DateTime(required=True, metadata={"description": "Local time (no offset) or with an offset"})
     ends_at = fields.DateTime(required=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=200, error=_l("Keep the reason under {max} characters.")))
+        max=200, error=_l("Keep the reason under {max} characters.")), metadata={
+        "description": "For staff only: never shown or sent to patients"})
+    cancel_booked = fields.Boolean(load_default=False, metadata={"description": (
+        "Time off only: cancel the provider's booked visits inside it, in the same request, and tell each "
+        "patient (date and time only). The time is not offered to the waitlist. Not a stored field: on "
+        "PATCH it applies to the exception's new times.")})
 
     @pre_load
     def _blanks(self, data, **kwargs):
@@ -216,7 +221,9 @@ class ScheduleExceptionSchema(Schema):
     reason = fields.String(attribute="exception.reason", allow_none=True)
     timezone = fields.String(metadata={"description": "The zone local times were entered in"})
     booked_appointments = fields.Integer(attribute="booked", metadata={
-        "description": "Booked visits inside this time off (they are not cancelled automatically)"})
+        "description": "Visits still booked inside this time off (cancelled only when a request sets cancel_booked)"})
+    cancelled = fields.Integer(metadata={
+        "description": "Booked visits this request cancelled (cancel_booked); 0 in lists"})
 
 
 class ScheduleExceptionPageSchema(Schema):

@@ -45,6 +45,8 @@ def _who(event: AuditEvent, actor: User | None, viewer: User, patient: Patient) 
         return str(_l("You"))
     if relation == "system":
         return str(_l("Hearth (automatic)"))
+    if relation == "link":
+        return str(_l("A link in a reminder (no sign-in)"))
     if actor is None:
         return str(_l("A former user"))
     if relation == "caregiver":

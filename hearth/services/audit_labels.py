@@ -19,6 +19,7 @@ PHRASES = {
     ("book", "appointment"): _l("Booked an appointment"),
     ("cancel", "appointment"): _l("Cancelled an appointment"),
     ("reschedule", "appointment"): _l("Rescheduled an appointment"),
+    ("confirm", "appointment"): _l("Confirmed an appointment"),
     ("view", "messages"): _l("Viewed messages"),
     ("view", "message"): _l("Read a message"),
     ("create", "message"): _l("Sent a message"),

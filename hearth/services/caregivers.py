@@ -33,6 +33,7 @@ from hearth.security.passwords import hash_password
 from hearth.security.tokens import new_token, token_hash
 from hearth.services import auth, sessions
 from hearth.services.pagination import Page, clamp
+from hearth.services.scheduling import reminders
 
 ACTIVITY_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -312,6 +313,8 @@ def update(actor: User, patient_id: int, grant_id: int, changes: Mapping, *,
         grant.ends_at = changes["ends_at"]
     if "relationship_label" in changes:
         grant.relationship_label = changes["relationship_label"] or None
+    if "scopes" in changes or "ends_at" in changes:
+        reminders.replan_patient(grant.patient_id)  # the caregiver's reminders follow her access
     return view(grant, manager=manager)
 
 
@@ -324,6 +327,8 @@ def revoke(actor: User, patient_id: int, grant_id: int, *, practice_id: int | No
         grant.revoked_at = utcnow()
         grant.revoked_by_user_id = actor.id
         notify.cancel(key_prefix=f"caregiver_invitation:{grant.id}:")
+        db.session.flush()
+        reminders.replan_patient(grant.patient_id)
     return view(grant, manager=manager)
 
 
@@ -428,6 +433,7 @@ def _bind(user: User, grant: CaregiverGrant, session_row: UserSession | None) ->
     grant.status, grant.accepted_at, grant.starts_at = GrantStatus.ACTIVE, now, now
     db.session.flush()
     policy.authorize(user, grant.patient, None, "accept", "caregiver_grant", grant.id)
+    reminders.replan_patient(grant.patient_id)  # reminders of visits already booked reach her too
     if session_row is not None:  # the portal goes straight to acting for her
         session_row.acting_for_patient_id = grant.patient_id
 

@@ -71,7 +71,7 @@ def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page[C
     for row in rows:
         try:
             text = render(row.template, user.locale, row.params or {})
-            title, body = text.title, text.body
+            title, body = text.title, text.short
         except (ValueError, KeyError):  # a template retired since: say something rather than fail the page
             title, body = str(_l("Notification")), ""
         items.append(

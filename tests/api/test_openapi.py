@@ -13,7 +13,8 @@ OPENAPI_JSON = "/api/v1/openapi.json"
 # Operations anyone may call without a token: signing in, refreshing, resetting a password, and reading
 # the invitation a caregiver was emailed (its secret token is the credential).
 PUBLIC = re.compile(
-    r"^(post /api/v1/auth/(token|refresh|password-reset(/confirm)?)|get /api/v1/caregivers/invitations/\{token\})$"
+    r"^(post /api/v1/auth/(token|refresh|password-reset(/confirm)?)|get /api/v1/caregivers/invitations/\{token\}"
+    r"|(get|post) /api/v1/appointment-links/\{token\})$"
 )
 _TOKEN_WRAPPER = token_required(lambda: None).__code__
 

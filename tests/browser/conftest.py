@@ -26,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync"]
 BROWSER_DB = "hearth_browser"
+SERVER_ENV: dict[str, str] = {}  # the running server's DATABASE_URL, for tests that read what it queued
 SECRET_KEY = "browser-tests-secret-key-not-for-production"
 
 
@@ -77,6 +78,7 @@ def server(chromium_path, tmp_path_factory):
            "MAIL_HOST": "", "BASE_URL": f"http://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
     _flask(env, "db", "upgrade")
     _flask(env, "seed-demo")
+    SERVER_ENV["DATABASE_URL"] = env["DATABASE_URL"]
     log_path = tmp / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

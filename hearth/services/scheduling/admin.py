@@ -30,6 +30,7 @@ from hearth.models import (
     VisitType,
 )
 from hearth.policy import CLINICAL_ROLES
+from hearth.services.scheduling import reminders
 from hearth.services.scheduling.common import DEFAULTS, settings_for
 
 log = logging.getLogger(__name__)
@@ -268,8 +269,12 @@ def _check_video_url(template: str) -> list:
 
 
 @db.transactional
-def update_scheduling_settings(user: User, practice_id: int, changes: dict[str, Any]) -> PracticeSchedulingSettings:
-    """Save some or all rules; Forbidden for non-admins, Invalid for a bad video link or reminders."""
+def update_scheduling_settings(user: User, practice_id: int, changes: dict[str, Any], *,
+                               base_url: str = "") -> PracticeSchedulingSettings:
+    """Save some or all rules; Forbidden for non-admins, Invalid for a bad video link or reminders.
+
+    New reminder times apply to visits already booked: their queued reminders are re-planned.
+    """
     practice_for(user, practice_id, edit=True)
     changes = {k: v for k, v in changes.items() if k in SETTINGS_FIELDS}
     if "video_url_template" in changes:
@@ -285,8 +290,12 @@ def update_scheduling_settings(user: User, practice_id: int, changes: dict[str, 
     if row is None:
         row = PracticeSchedulingSettings(practice_id=practice_id, **DEFAULTS)
         db.session.add(row)
+    offsets_before = row.offsets
     for key, value in changes.items():
         setattr(row, key, value)
     db.session.flush()
     log_after_commit("practice %s scheduling settings changed by user %s: %s", practice_id, user.id, sorted(changes))
+    if row.offsets != offsets_before:
+        moved = reminders.replan_practice(practice_id, base_url=base_url)
+        log_after_commit("practice %s: reminders of %s coming visits re-planned", practice_id, moved)
     return row

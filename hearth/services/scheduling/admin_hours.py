@@ -7,7 +7,7 @@ times typed without an offset are read in the practice's zone (the location's, f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from hearth.models import (
     ScheduleException,
     User,
 )
+from hearth.services.scheduling import practice_cancel
 from hearth.services.scheduling.admin import AdminPage, log_after_commit, page_for, practice_for
 from hearth.services.scheduling.common import load_location, load_provider, zone_for
 
@@ -41,11 +42,23 @@ MAX_EXCEPTION = timedelta(days=366)
 
 @dataclass(frozen=True)
 class ExceptionRow:
-    """An exception with the zone its local times are in and the booked visits it overlaps."""
+    """An exception with its zone, the booked visits it overlaps, and how many visits saving it cancelled."""
 
     exception: ScheduleException
     timezone: str
     booked: int = 0
+    cancelled: int = 0
+
+    @property
+    def first_day(self) -> date:
+        """The local day it starts on (where the schedule page should open)."""
+        return self.exception.starts_at.astimezone(ZoneInfo(self.timezone)).date()
+
+    @property
+    def days(self) -> int:
+        """How many local days it spans, at most the 7 a schedule page shows."""
+        last = (self.exception.ends_at - timedelta(microseconds=1)).astimezone(ZoneInfo(self.timezone)).date()
+        return max(1, min(7, (last - self.first_day).days + 1))
 
 
 # Weekly hours
@@ -242,11 +255,19 @@ def _apply_exception(practice: Practice, row: ScheduleException, data: dict[str,
         raise Invalid(_l("Please correct the highlighted fields."), fields=errors)
 
 
+def _saved(user: User, practice: Practice, row: ScheduleException, cancel_booked: bool) -> ExceptionRow:
+    """The row as the list shows it, after cancelling the visits booked inside when asked to."""
+    cancelled = practice_cancel.cancel_inside(user, practice, row) if cancel_booked else 0
+    return replace(_rows(practice, [row])[0], cancelled=cancelled)
+
+
 @db.transactional
-def add_exception(user: User, practice_id: int, data: dict[str, Any]) -> ExceptionRow:
+def add_exception(user: User, practice_id: int, data: dict[str, Any], *, cancel_booked: bool = False
+                  ) -> ExceptionRow:
     """Add time off or extra hours; Forbidden for non-admins, Invalid for bad times or another practice's ids.
 
-    Booked visits inside new time off are not cancelled: the row says how many there are.
+    Booked visits inside new time off stay booked (the row says how many) unless `cancel_booked`: then
+    they are cancelled in this transaction and each patient is told (see `practice_cancel`).
     """
     practice = practice_for(user, practice_id, edit=True)
     row = ScheduleException(kind=ExceptionKind.TIME_OFF)
@@ -254,20 +275,25 @@ def add_exception(user: User, practice_id: int, data: dict[str, Any]) -> Excepti
         _apply_exception(practice, row, data)
     db.session.add(row)
     db.session.flush()
-    log_after_commit("practice %s exception %s added by user %s", practice_id, row.id, user.id)
-    return _rows(practice, [row])[0]
+    saved = _saved(user, practice, row, cancel_booked)
+    log_after_commit("practice %s exception %s added by user %s (%s visits cancelled)", practice_id, row.id,
+                     user.id, saved.cancelled)
+    return saved
 
 
 @db.transactional
-def update_exception(user: User, practice_id: int, exception_id: int, changes: dict[str, Any]) -> ExceptionRow:
-    """Change an exception; Forbidden, NotFound, Invalid as for adding."""
+def update_exception(user: User, practice_id: int, exception_id: int, changes: dict[str, Any], *,
+                     cancel_booked: bool = False) -> ExceptionRow:
+    """Change an exception (`cancel_booked` as for adding, over the new times); Forbidden, NotFound, Invalid."""
     practice = practice_for(user, practice_id, edit=True)
     row = _exception(practice_id, exception_id)
     with db.session.no_autoflush:
         _apply_exception(practice, row, {k: v for k, v in changes.items() if k in EXCEPTION_FIELDS})
     db.session.flush()
-    log_after_commit("practice %s exception %s changed by user %s: %s", practice_id, row.id, user.id, sorted(changes))
-    return _rows(practice, [row])[0]
+    saved = _saved(user, practice, row, cancel_booked)
+    log_after_commit("practice %s exception %s changed by user %s: %s (%s visits cancelled)", practice_id, row.id,
+                     user.id, sorted(changes), saved.cancelled)
+    return saved
 
 
 @db.transactional

@@ -123,7 +123,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     granted = policy.authorize(user, patient, SCOPE, "reschedule", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
     staff = granted.relation == "staff"
-    _check_changeable(appointment, staff=staff)
+    check_changeable(appointment, staff=staff)
     old = (appointment.provider_id, appointment.location_id, appointment.starts_at, appointment.ends_at)
     choice = SlotChoice(appointment.visit_type_id, provider_id or appointment.provider_id, starts_at,
                         location_id if location_id is not None else appointment.location_id)
@@ -135,6 +135,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     appointment.starts_at = starts_at
     appointment.ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
     appointment.checked_in_at = None
+    appointment.confirmed_at = None  # the new time is not confirmed yet
     db.session.flush()
     hold(appointment)
     waitlist.settle(appointment, booker_patient_id=None)
@@ -151,14 +152,23 @@ def cancel(user: User, patient: Patient, appointment_id: int, reason: str | None
     """Cancel before the practice's cutoff (staff: any time); reminders stop and the waitlist hears."""
     granted = policy.authorize(user, patient, SCOPE, "cancel", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
-    _check_changeable(appointment, staff=granted.relation == "staff")
+    check_changeable(appointment, staff=granted.relation == "staff")
+    return close(appointment, reason)
+
+
+def close(appointment: Appointment, reason: str | None, *, offer_time: bool = True) -> Appointment:
+    """Mark a (locked, checked) visit cancelled: its time is freed, reminders stop, the waitlist hears.
+
+    `offer_time=False` when the time is not free for anyone (the provider took it off).
+    """
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = utcnow()
     appointment.cancel_reason = (reason or "").strip()[:300] or None
     release(appointment)
     reminders.cancel(appointment)
-    waitlist.offer_freed(appointment.visit_type, appointment.provider_id, appointment.location_id,
-                         appointment.starts_at, appointment.ends_at)
+    if offer_time:
+        waitlist.offer_freed(appointment.visit_type, appointment.provider_id, appointment.location_id,
+                             appointment.starts_at, appointment.ends_at)
     return appointment
 
 
@@ -200,7 +210,7 @@ def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
     return (now or utcnow()) < appointment.starts_at - cutoff
 
 
-def _check_changeable(appointment: Appointment, *, staff: bool) -> None:
+def check_changeable(appointment: Appointment, *, staff: bool) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(_l("This appointment can no longer be changed."))
     if staff:

@@ -1,50 +1,97 @@
-"""Appointment reminders through the notification outbox.
+"""Appointment reminders through the notification outbox, to the patient and her caregivers.
 
-Each reminder's idempotency key names the appointment, the offset and the start time, so planning
-twice adds nothing, and a rescheduled visit gets fresh keys while the old ones are cancelled. The
-text carries only the date and time and links into Hearth: never the visit type, reason or specialty.
+Each reminder's idempotency key names the appointment, the offset, the start time and (for a
+caregiver) the recipient, so planning twice adds nothing, and a rescheduled visit gets fresh keys
+while the old ones are cancelled. Caregivers whose grant covers appointments get their own reminder,
+in their own language and on their own channels. The text carries only a first name (to a
+caregiver), the date and time and the signed confirm and cancel links (`links`): never the visit
+type, reason or specialty. The dispatcher re-checks a caregiver's access before sending.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from hearth import db, policy
 from hearth.clock import utcnow
-from hearth.models import Appointment, AppointmentStatus
+from hearth.models import Appointment, AppointmentStatus, CaregiverGrant, GrantStatus, Patient, User
 from hearth.notify import outbox
 from hearth.notify.templates import TEMPLATES, normalize_locale
+from hearth.services.scheduling import links
 from hearth.services.scheduling.common import settings_for, zone_for
 
 TEMPLATE = "appointment_reminder"
+CAREGIVER_TEMPLATE = "caregiver_reminder"
 KIND = "reminder"
+SCOPE = "appointments"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User | None  # None: a patient without an account, reached on her record's contact details
+    caregiver: bool
+
+    @property
+    def suffix(self) -> str:
+        return f":u{self.user.id}" if self.caregiver and self.user is not None else ""
 
 
 def key_prefix(appointment: Appointment) -> str:
     return f"reminder:{appointment.id}:"
 
 
-def reminder_key(appointment: Appointment, offset: int) -> str:
-    return f"reminder:{appointment.id}:{offset}:{appointment.starts_at.isoformat()}"
+def reminder_key(appointment: Appointment, offset: int, recipient: Recipient | None = None) -> str:
+    suffix = recipient.suffix if recipient is not None else ""
+    return f"reminder:{appointment.id}:{offset}:{appointment.starts_at.isoformat()}{suffix}"
+
+
+def recipients(appointment: Appointment, now: datetime) -> list[Recipient]:
+    """The patient, then each caregiver whose grant covers appointments now."""
+    patient = appointment.patient
+    grants = db.session.scalars(
+        select(CaregiverGrant)
+        .where(CaregiverGrant.patient_id == patient.id, CaregiverGrant.status == GrantStatus.ACTIVE,
+               CaregiverGrant.caregiver_user_id.is_not(None))
+        .options(selectinload(CaregiverGrant.caregiver))
+        .order_by(CaregiverGrant.id)
+    ).all()
+    caregivers = [Recipient(g.caregiver, True) for g in grants
+                  if policy.grant_is_active(g, now) and SCOPE in g.scope_list and g.caregiver.is_active
+                  and g.caregiver_user_id != patient.user_id]
+    return [Recipient(patient.user, False), *caregivers]
 
 
 def plan(appointment: Appointment, *, base_url: str = "", now: datetime | None = None) -> list:
-    """Queue one reminder per practice offset that is still in the future; returns the outbox rows."""
+    """Queue one reminder per practice offset still ahead, per recipient; returns the outbox rows.
+
+    Reminders of the appointment that are no longer wanted (another time, an offset the practice
+    dropped, a caregiver no longer covering appointments) are cancelled; a reminder cancelled before
+    and wanted again is queued again.
+    """
     if appointment.status != AppointmentStatus.BOOKED:
+        cancel(appointment)
         return []
     now = now or utcnow()
     patient = appointment.patient
-    settings = settings_for(patient.practice_id)
+    offsets = [m for m in settings_for(patient.practice_id).offsets
+               if appointment.starts_at - timedelta(minutes=m) > now]
+    people = recipients(appointment, now) if offsets else []
+    wanted = {reminder_key(appointment, m, person): (m, person) for person in people for m in offsets}
+    outbox.cancel(key_prefix=key_prefix(appointment), keep=wanted)
     rows = []
-    for offset in settings.offsets:
-        due = appointment.starts_at - timedelta(minutes=offset)
-        if due <= now:
-            continue
+    params_for = {person: _params(appointment, person, base_url) for person in people}
+    for key, (offset, person) in wanted.items():
         rows.append(outbox.enqueue(
-            key=reminder_key(appointment, offset), kind=KIND, template=TEMPLATE,
-            params=_params(appointment, base_url), user=patient.user, patient=patient,
-            due_at=due, latest_at=appointment.starts_at - timedelta(minutes=30),
+            key=key, kind=KIND, template=CAREGIVER_TEMPLATE if person.caregiver else TEMPLATE,
+            params=params_for[person], user=person.user, patient=patient,
+            due_at=appointment.starts_at - timedelta(minutes=offset),
+            latest_at=appointment.starts_at - timedelta(minutes=30), revive=True,
         ))
     return rows
 
@@ -55,30 +102,67 @@ def cancel(appointment: Appointment) -> int:
 
 
 def replan(appointment: Appointment, *, base_url: str = "") -> list:
-    """After a move: cancel the old reminders and plan new ones for the new time."""
-    cancel(appointment)
+    """After a move: the old time's reminders are cancelled and the new time's planned."""
     return plan(appointment, base_url=base_url)
 
 
-def _params(appointment: Appointment, base_url: str) -> dict[str, str | int]:
-    """Date, time and links in the patient's language, filtered to what the template accepts."""
+def _coming(stmt, now: datetime):
+    return (
+        stmt.where(Appointment.status == AppointmentStatus.BOOKED, Appointment.starts_at > now)
+        .options(selectinload(Appointment.patient).selectinload(Patient.user), selectinload(Appointment.location))
+        .order_by(Appointment.id)
+        .execution_options(yield_per=200)  # a practice may have thousands booked ahead
+    )
+
+
+def replan_practice(practice_id: int, *, base_url: str = "", now: datetime | None = None) -> int:
+    """After the practice changed its reminder offsets: re-plan every coming booked visit; returns how many."""
+    now = now or utcnow()
+    stmt = _coming(select(Appointment).join(Appointment.patient).where(Patient.practice_id == practice_id), now)
+    return _replan_all(stmt, base_url, now)
+
+
+def replan_patient(patient_id: int, *, base_url: str = "", now: datetime | None = None) -> int:
+    """After a caregiver gained or lost appointments access: re-plan the patient's coming visits."""
+    now = now or utcnow()
+    return _replan_all(_coming(select(Appointment).where(Appointment.patient_id == patient_id), now), base_url, now)
+
+
+def _replan_all(stmt, base_url: str, now: datetime) -> int:
+    count = 0
+    for appointment in db.session.scalars(stmt):
+        plan(appointment, base_url=base_url, now=now)
+        count += 1
+    return count
+
+
+def patient_locale(appointment: Appointment) -> str:
     patient = appointment.patient
-    locale = normalize_locale((patient.user.locale if patient.user else None) or patient.preferred_language)
-    local = appointment.starts_at.astimezone(_zone(appointment))
-    base = base_url.rstrip("/")
-    candidates: dict[str, str | int] = {
+    return normalize_locale((patient.user.locale if patient.user else None) or patient.preferred_language)
+
+
+def when_params(appointment: Appointment, locale: str | None = None) -> dict[str, str | int]:
+    """`ref`, `date` and `time` of a visit in `locale` (default: the patient's) and the clinic's zone."""
+    locale = locale or patient_locale(appointment)
+    zone = ZoneInfo(zone_for(appointment.patient.practice, appointment.location))
+    local = appointment.starts_at.astimezone(zone)
+    return {
         "ref": f"appointment:{appointment.id}",
         "date": format_date(local.date(), "full", locale=locale),
         "time": format_time(local.time(), "short", locale=locale),
-        "confirm_url": f"{base}/appointments/{appointment.id}",
-        "cancel_url": f"{base}/appointments/{appointment.id}/cancel",
     }
-    template = TEMPLATES[TEMPLATE]
+
+
+def _params(appointment: Appointment, person: Recipient, base_url: str) -> dict[str, str | int]:
+    """Date, time and links in the recipient's language, filtered to what the template accepts."""
+    if person.caregiver and person.user is not None:
+        locale = normalize_locale(person.user.locale)
+        extra: dict[str, str | int] = {"name": appointment.patient.given_name}
+    else:
+        locale, extra = patient_locale(appointment), {}
+    user_id = person.user.id if person.caregiver and person.user is not None else None
+    candidates = {**when_params(appointment, locale), **extra,
+                  **links.link_urls(appointment, base_url, locale, user_id=user_id)}
+    template = TEMPLATES[CAREGIVER_TEMPLATE if person.caregiver else TEMPLATE]
     accepted = set(template.required) | set(template.optional)
     return {k: v for k, v in candidates.items() if k in accepted}
-
-
-def _zone(appointment: Appointment):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(zone_for(appointment.patient.practice, appointment.location))
