@@ -1,7 +1,7 @@
 """Reminder fan-out: how close the outbox pipeline gets to a bare firebase-admin loop on the same fake FCM.
 
 Builds a database with the real migrations, N patients with one app install each, plans N push
-reminders through `hearth.notify.outbox.enqueue`, then sends them with the worker's own
+reminders through `hearth.notify.outbox.enqueue_many`, then sends them with the worker's own
 `run_once` (claims, `send_each` per batch, attempts and statuses written back) to the local fake FCM
 server of tests/fakes, running in its own process. The same N messages then go through a bare
 `messaging.send_each` loop (500 per call) against the same fake: the ceiling. Last line: `ratio X`.
@@ -148,7 +148,7 @@ def seed(n: int) -> None:
 
 
 def plan(n: int) -> None:
-    """N reminders through the outbox, one transaction per chunk of patients."""
+    """N reminders through the outbox (`enqueue_many`, as reminder planning does), a transaction per chunk."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -162,10 +162,12 @@ def plan(n: int) -> None:
         patients = db.session.scalars(
             select(Patient).where(Patient.id.between(start, start + CHUNK - 1)).options(selectinload(Patient.user))
         ).all()
-        for patient in patients:
-            outbox.enqueue(key=f"reminder:{patient.id}:1440:bench", kind="reminder", template="appointment_reminder",
-                           params={"ref": f"appointment:{patient.id}", "date": "Monday, March 3", "time": "9:00 AM"},
-                           user=patient.user, patient=patient, due_at=due)
+        outbox.enqueue_many([
+            dict(key=f"reminder:{patient.id}:1440:bench", kind="reminder", template="appointment_reminder",
+                 params={"ref": f"appointment:{patient.id}", "date": "Monday, March 3", "time": "9:00 AM"},
+                 user=patient.user, patient=patient, due_at=due)
+            for patient in patients
+        ])
         db.session.commit()
         db.session.expunge_all()
 
@@ -301,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         plan(n)
         planned = time.perf_counter() - t
-        print(f"plan: {n} reminders through outbox.enqueue in {planned:.1f} s = {n / planned:.0f} per second",
+        print(f"plan: {n} reminders through outbox.enqueue_many in {planned:.1f} s = {n / planned:.0f} per second",
               flush=True)
         db.session.remove()
         db.engine().dispose()  # the sender opens its own connections
