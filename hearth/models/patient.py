@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearth.clock import utcnow
 from hearth.models.base import Base, UTCDateTime
 from hearth.models.practice import Practice
 from hearth.models.user import User
+from hearth.textfold import fold
 
 CHANNELS = ("push", "email", "sms")
 
@@ -60,6 +61,7 @@ class Patient(Base):
     __table_args__ = (
         UniqueConstraint("practice_id", "mrn"),
         Index("ix_patient_practice_name", "practice_id", "family_name", "given_name"),
+        Index("ix_patient_practice_search_name", "practice_id", "search_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +81,8 @@ class Patient(Base):
     primary_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="SET NULL"))
     care_team_id: Mapped[int | None] = mapped_column(ForeignKey("care_team.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "given family" folded (hearth.textfold): kept in step on every ORM insert and update.
+    search_name: Mapped[str | None] = mapped_column(String(210))
 
     practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User | None] = relationship()
@@ -92,3 +96,9 @@ class Patient(Base):
     @property
     def channels(self) -> list[str]:
         return [c for c in self.preferred_channels.split(",") if c]
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _fold_name(mapper, connection, target: Patient) -> None:
+    target.search_name = fold(f"{target.given_name} {target.family_name}")[:210]

@@ -31,7 +31,7 @@ from hearth.models import (
 from hearth.security import password_rules
 from hearth.security.passwords import hash_password
 from hearth.security.tokens import new_token, token_hash
-from hearth.services import auth, sessions
+from hearth.services import auth, patient_search, sessions
 from hearth.services.pagination import Page, clamp
 from hearth.services.scheduling import reminders
 
@@ -515,10 +515,6 @@ def find_minors(actor: User, practice_id: int, query: str) -> tuple[Practice, li
     except ValueError:  # 29 February
         cutoff = date(today.year - practice.adult_age, 2, 28)
     stmt = select(Patient).where(Patient.practice_id == practice_id, Patient.date_of_birth > cutoff)
-    words = query.strip().lower()[:100]
-    if words:
-        full = func.lower(Patient.given_name + " " + Patient.family_name)
-        mrn = func.lower(Patient.mrn)
-        stmt = stmt.where(full.contains(words, autoescape=True) | mrn.contains(words, autoescape=True))
+    stmt = stmt.where(*patient_search.conditions(query[:100]))
     stmt = stmt.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(MINOR_SEARCH_LIMIT)
     return practice, list(db.session.scalars(stmt))

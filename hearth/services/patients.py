@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hearth import db, policy
 from hearth.errors import Forbidden, NotFound
 from hearth.models import CaregiverGrant, CareTeam, GrantStatus, Patient, Practice, User
+from hearth.services import patient_search
 from hearth.services.pagination import Page, paginate
 
 PER_PAGE = 25
@@ -61,26 +61,6 @@ def staff_practices(user: User) -> list[Practice]:
     return list(db.session.scalars(select(Practice).where(Practice.id.in_(ids)).order_by(Practice.name, Practice.id)))
 
 
-def _like_prefix(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text.lower()) + "%"
-
-
-def _search_conditions(query: str, dates: list[date]) -> list:
-    """Name tokens must each start a given or family name; or the MRN starts with the text; or a DOB matches."""
-    options = []
-    if dates:
-        options.append(Patient.date_of_birth.in_(dates))
-    tokens = [t for t in re.split(r"[\s,]+", query) if t]
-    if tokens:
-        options.append(and_(*[
-            or_(func.lower(Patient.family_name).like(_like_prefix(t), escape="\\"),
-                func.lower(Patient.given_name).like(_like_prefix(t), escape="\\"))
-            for t in tokens
-        ]))
-        options.append(func.lower(Patient.mrn).like(_like_prefix(query.strip()), escape="\\"))
-    return [or_(*options)] if options else []
-
-
 @db.transactional
 def practice_patients(user: User, practice_id: int | None, *, query: str = "", dates: list[date] | None = None,
                       page: int = 1, per_page: int = PER_PAGE) -> PatientList:
@@ -97,7 +77,7 @@ def practice_patients(user: User, practice_id: int | None, *, query: str = "", d
     policy.require_practice_role(user, practice_id, policy.CLINICAL_ROLES)
     practice = next(p for p in practices if p.id == practice_id)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    conditions = [Patient.practice_id == practice_id, *_search_conditions(query, dates or [])]
+    conditions = [Patient.practice_id == practice_id, *patient_search.conditions(query, dates)]
     stmt = (
         select(Patient)
         .where(*conditions)

@@ -89,9 +89,11 @@ def test_search_by_name_mrn_and_birth_date(client):
         body = client.get("/staff/patients", query_string={"q": query}).get_data(as_text=True)
         return {n for n in ("Ana", "Bob", "Carl") if f", {n}</a>" in body}
 
-    assert names("lop") == {"Bob"}  # prefix, case-insensitive (accents are not folded: see report)
-    assert names("LÓP") == {"Ana"}
-    assert names("ana lóp") == {"Ana"}
+    assert names("lop") == {"Ana", "Bob"}  # a name word's prefix; case and accents ignored
+    assert names("LÓP") == {"Ana", "Bob"}
+    assert names("ana lop") == {"Ana"}
+    assert names("smith") == {"Bob"}  # each part of a hyphenated name is a word
+    assert names("op") == set()  # not the middle of a word
     assert names("a") == {"Ana"}  # given or family name prefix
     assert names("jones, carl") == {"Carl"}
     assert names(ana.mrn.lower()) == {"Ana"}
