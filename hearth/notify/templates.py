@@ -77,6 +77,41 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    "email_changed": Template(
+        required=("new_email",),
+        optional=(),
+        texts={
+            "en": Text(
+                "Your Hearth sign-in email was changed",
+                "Your sign-in email was changed",
+                "The email address for signing in to Hearth was changed to {new_email}. If you did not do "
+                "this, call your clinic right away.",
+            ),
+            "es": Text(
+                "Se cambió su correo de acceso a Hearth",
+                "Se cambió su correo de acceso",
+                "El correo electrónico para iniciar sesión en Hearth se cambió a {new_email}. Si no fue "
+                "usted, llame a su clínica de inmediato.",
+            ),
+        },
+    ),
+    "password_changed": Template(
+        optional=(),
+        texts={
+            "en": Text(
+                "Your Hearth password was changed",
+                "Your password was changed",
+                "Your Hearth password was just changed. If you did not do this, reset your password from "
+                "the sign-in page and call your clinic.",
+            ),
+            "es": Text(
+                "Se cambió su contraseña de Hearth",
+                "Se cambió su contraseña",
+                "Su contraseña de Hearth se acaba de cambiar. Si no fue usted, restablezca su contraseña "
+                "desde la página de inicio de sesión y llame a su clínica.",
+            ),
+        },
+    ),
     "caregiver_invitation": Template(
         required=("inviter", "url", "days"),
         optional=(),

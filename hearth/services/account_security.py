@@ -21,7 +21,7 @@ from hearth.models import Device, SessionKind, User, UserSession
 from hearth.security import password_rules
 from hearth.security.passwords import hash_password
 from hearth.security.tokens import token_hash
-from hearth.services import auth, sessions, two_factor
+from hearth.services import auth, security_notices, sessions, two_factor
 from hearth.services.accounts import SUPPORTED_LOCALES
 from hearth.services.auth import LoginPolicy
 
@@ -101,20 +101,24 @@ def change_password(user: User, session_row: UserSession, *, new_password: str, 
         raise Invalid(problems[0], fields={"password": problems})
     user.password_hash = hash_password(password_rules.normalize(new_password))
     user.password_changed_at = utcnow()
+    security_notices.password_changed(user)
     return sessions.revoke_all(user, except_id=session_row.id)
 
 
 @db.transactional
 def change_email(user: User, session_row: UserSession, *, email: str, policy: LoginPolicy,
                  current_password: str | None = None) -> User:
-    """Change the sign-in email (normalized, unique). Raises ReauthRequired, Invalid or Locked."""
+    """Change the sign-in email (normalized, unique); the old address is told. Raises ReauthRequired,
+    Invalid or Locked."""
     _require_recent_auth(user, session_row, current_password, policy)
     email = auth.normalize_email(email)
     taken = db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id))
     if taken is not None:
         message = str(_l("Another account already uses this email address."))
         raise Invalid(message, fields={"email": [message]})
-    user.email = email
+    if email != user.email:
+        old_email, user.email = user.email, email
+        security_notices.email_changed(user, old_email)
     return user
 
 

@@ -20,7 +20,7 @@ from hearth.i18n import _l
 from hearth.models import User
 from hearth.security import password_rules, signing
 from hearth.security.passwords import hash_password
-from hearth.services import auth, sessions
+from hearth.services import auth, security_notices, sessions
 
 SALT = "hearth-password-reset"
 EXPIRED = _l("This password reset link has expired. Ask for a new one below.")
@@ -93,4 +93,5 @@ def reset_password(token: str, new_password: str, settings: ResetSettings) -> Us
     user.failed_logins = 0
     user.locked_until = None
     sessions.revoke_all(user)
+    security_notices.password_changed(user)
     return user
