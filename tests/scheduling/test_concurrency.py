@@ -119,3 +119,112 @@ def test_cleanup_left_nothing_behind(app, committed_session):
     """The race test's rows are gone (its practice slug would otherwise still be there)."""
     leftovers = db.session.scalar(select(func.count()).select_from(Location).where(Location.name == "Race Street"))
     assert leftovers == 0
+
+
+def _time_off_race_world(made):
+    """A committed practice with a provider, a visit type, a patient and an admin; returns their ids."""
+    from hearth.models import StaffRole
+    from tests.factories import make_staff
+
+    practice = make_practice(timezone="America/New_York", phone="555-0100")
+    made["practice"].append(practice.id)
+    location = Location(practice_id=practice.id, name="Race Street")
+    db.session.add(location)
+    db.session.flush()
+    provider = make_provider(practice=practice)
+    add_hours(provider, location, start=time(9), end=time(12))
+    visit = make_visit_type(practice, providers=[provider])
+    patient = make_patient(practice=practice)
+    boss = make_staff(practice=practice, role=StaffRole.ADMIN)
+    made["user"].extend([provider.user_id, patient.user_id, boss.id])
+    db.session.commit()
+    starts_at = local(future_day(6), 10)
+    world = {"practice": practice.id, "provider": provider.id, "patient": patient.id, "user": patient.user_id,
+             "admin": boss.id, "choice": SlotChoice(visit.id, provider.id, starts_at, location.id),
+             "off": {"provider_id": provider.id, "kind": "time_off", "starts_at": local(future_day(6), 9),
+                     "ends_at": local(future_day(6), 12)}}
+    db.session.remove()
+    return world
+
+
+def _run(app, target, results, name):
+    def body():
+        with app.app_context():
+            try:
+                results[name] = ("ok", target())
+            except Exception as exc:  # noqa: BLE001 - the assertions read what happened
+                results[name] = (type(exc).__name__, str(getattr(exc, "message", exc)))
+            finally:
+                db.session.remove()
+    return threading.Thread(target=body)
+
+
+def test_a_booking_racing_new_time_off_waits_and_is_refused(app, committed_session, monkeypatch):
+    from hearth.services.scheduling import admin_hours
+
+    w = _time_off_race_world(committed_session)
+    locked, results = threading.Event(), {}
+    saved = admin_hours._saved
+
+    def hold_the_lock(*args, **kwargs):
+        locked.set()  # the admin holds the provider's lock, the time off not yet committed
+        threading.Event().wait(0.5)
+        return saved(*args, **kwargs)
+
+    monkeypatch.setattr(admin_hours, "_saved", hold_the_lock)
+
+    def add():
+        return admin_hours.add_exception(db.session.get(User, w["admin"]), w["practice"], dict(w["off"])).booked
+
+    def book():
+        return booking.book(db.session.get(User, w["user"]), db.session.get(Patient, w["patient"]), w["choice"]).id
+
+    admin = _run(app, add, results, "admin")
+    admin.start()
+    assert locked.wait(10)
+    patient = _run(app, book, results, "patient")
+    patient.start()
+    admin.join(30)
+    patient.join(30)
+    assert results["admin"] == ("ok", 0)
+    assert results["patient"] == ("Invalid", "That time is not available."), results
+    with db.engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Appointment).where(
+            Appointment.provider_id == w["provider"])).scalar_one() == 0
+
+
+def test_time_off_racing_a_booking_waits_and_cancels_it(app, committed_session, monkeypatch):
+    from hearth.services.scheduling import admin_hours
+
+    w = _time_off_race_world(committed_session)
+    checked, results = threading.Event(), {}
+    check_slot = booking._check_slot
+
+    def check_then_wait(*args, **kwargs):
+        found = check_slot(*args, **kwargs)  # the booking holds the provider's lock, shared
+        checked.set()
+        threading.Event().wait(0.5)
+        return found
+
+    monkeypatch.setattr(booking, "_check_slot", check_then_wait)
+
+    def book():
+        return booking.book(db.session.get(User, w["user"]), db.session.get(Patient, w["patient"]), w["choice"]).id
+
+    def add():
+        row = admin_hours.add_exception(db.session.get(User, w["admin"]), w["practice"], dict(w["off"]),
+                                        cancel_booked=True)
+        return row.cancelled
+
+    patient = _run(app, book, results, "patient")
+    patient.start()
+    assert checked.wait(10)
+    admin = _run(app, add, results, "admin")
+    admin.start()
+    patient.join(30)
+    admin.join(30)
+    assert results["patient"][0] == "ok", results
+    assert results["admin"] == ("ok", 1), results  # it saw the booking that won the race, and cancelled it
+    with db.engine().connect() as conn:
+        status = conn.execute(select(Appointment.status).where(Appointment.id == results["patient"][1])).scalar_one()
+    assert status == AppointmentStatus.CANCELLED

@@ -31,7 +31,7 @@ from hearth.models import (
 )
 from hearth.services.scheduling import practice_cancel
 from hearth.services.scheduling.admin import AdminPage, log_after_commit, page_for, practice_for
-from hearth.services.scheduling.common import load_location, load_provider, zone_for
+from hearth.services.scheduling.common import load_location, load_provider, lock_provider, zone_for
 
 HOURS_FIELDS = ("provider_id", "location_id", "weekday", "start_time", "end_time", "effective_from",
                 "effective_until")
@@ -273,6 +273,8 @@ def add_exception(user: User, practice_id: int, data: dict[str, Any], *, cancel_
     row = ScheduleException(kind=ExceptionKind.TIME_OFF)
     with db.session.no_autoflush:
         _apply_exception(practice, row, data)
+    # A booking racing this time off is then either counted (and cancelled when asked) or refused.
+    lock_provider(row.provider_id, shared=False)
     db.session.add(row)
     db.session.flush()
     saved = _saved(user, practice, row, cancel_booked)
@@ -289,6 +291,7 @@ def update_exception(user: User, practice_id: int, exception_id: int, changes: d
     row = _exception(practice_id, exception_id)
     with db.session.no_autoflush:
         _apply_exception(practice, row, {k: v for k, v in changes.items() if k in EXCEPTION_FIELDS})
+        lock_provider(row.provider_id, shared=False)
     db.session.flush()
     saved = _saved(user, practice, row, cancel_booked)
     log_after_commit("practice %s exception %s changed by user %s: %s (%s visits cancelled)", practice_id, row.id,

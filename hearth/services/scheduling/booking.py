@@ -26,6 +26,7 @@ from hearth.services.scheduling.common import (
     load_location,
     load_provider,
     load_visit_type,
+    lock_provider,
     practice_phone,
     release,
     settings_for,
@@ -226,6 +227,7 @@ def _check_slot(patient: Patient, choice: SlotChoice, *, staff: bool, moving: in
     if not visit_type.self_schedulable and not staff:
         raise Invalid(_l("This visit type cannot be booked online."))
     load_provider(patient.practice_id, choice.provider_id)
+    lock_provider(choice.provider_id, shared=True)
     video = visit_type.mode == VisitMode.VIDEO
     location = None if video else load_location(patient.practice_id, choice.location_id)
     if not video and location is None:

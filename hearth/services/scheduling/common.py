@@ -63,6 +63,17 @@ def practice_phone(practice: Practice, location: Location | None) -> str:
     return (location.phone if location is not None and location.phone else None) or practice.phone or ""
 
 
+def lock_provider(provider_id: int, *, shared: bool) -> None:
+    """Order a booking against a change of the provider's time off (PostgreSQL; SQLite serializes).
+
+    Bookings take the lock shared (they do not wait for each other: slot locks decide between
+    them) before reading the provider's availability; adding time off takes it exclusively. So a
+    booking that raced the time off either commits first (and the time off sees it) or reads the
+    time off once it is committed (and is refused).
+    """
+    db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update(read=shared))
+
+
 def load_visit_type(practice_id: int, visit_type_id: int) -> VisitType:
     visit_type = db.session.get(VisitType, visit_type_id)
     if visit_type is None or visit_type.practice_id != practice_id or not visit_type.active:
