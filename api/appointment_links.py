@@ -33,6 +33,4 @@ def show(token: str):
 @blp.alt_response(409, description="Too late: the visit started, was cancelled, or is past the cancel cutoff")
 def act(data, token: str):
     """Do what the link is for: confirm, or cancel (with an optional reason)."""
-    if confirmation.link_action(token) == "confirm":
-        return confirmation.confirm_by_link(token)
-    return confirmation.cancel_by_link(token, data["reason"])
+    return confirmation.use_link(token, data["reason"])

@@ -52,13 +52,11 @@ def show(token: str):
 def act(token: str):
     """Confirm or cancel, as the link says."""
     try:
-        action = confirmation.link_action(token)
-        if action == "confirm":
-            view = confirmation.confirm_by_link(token)
-            return _page(token, view=view, done=str(_l("Thank you. Your appointment is confirmed.")))
         data = CancelSchema().load({"reason": request.form.get("reason") or None})
-        view = confirmation.cancel_by_link(token, data["reason"])
-        return _page(token, view=view, done=str(_l("Your appointment was cancelled.")))
+        view = confirmation.use_link(token, data["reason"])
+        done = (_l("Thank you. Your appointment is confirmed.") if view.action == "confirm"
+                else _l("Your appointment was cancelled."))
+        return _page(token, view=view, done=str(done))
     except ValidationError as exc:
         return _page(token, view=confirmation.open_link(token), errors=form_errors(exc), status=422)
     except DomainError as exc:

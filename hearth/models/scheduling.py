@@ -173,6 +173,11 @@ class Appointment(Base):
         return self.status != AppointmentStatus.CANCELLED
 
     @property
+    def is_confirmed(self) -> bool:
+        """Booked and confirmed by the patient (a visit under way or over needs no badge)."""
+        return self.confirmed_at is not None and self.status == AppointmentStatus.BOOKED
+
+    @property
     def is_video(self) -> bool:
         return self.visit_type.mode == VisitMode.VIDEO
 

@@ -71,7 +71,7 @@ def enqueue_many(items: Sequence[Mapping[str, Any]]) -> list[Notification]:
         _check(**item)
     keys = [item["key"] for item in items]
     existing = _by_keys(keys)
-    cache = _preferences(items) if len(items) > 1 else {}
+    cache = _preferences(items)
     fresh: dict[str, dict[str, Any]] = {}
     for item in items:
         row = existing.get(item["key"])

@@ -147,6 +147,10 @@ def _time_off_race_world(made):
     return world
 
 
+def _book(w) -> int:
+    return booking.book(db.session.get(User, w["user"]), db.session.get(Patient, w["patient"]), w["choice"]).id
+
+
 def _run(app, target, results, name):
     def body():
         with app.app_context():
@@ -176,13 +180,11 @@ def test_a_booking_racing_new_time_off_waits_and_is_refused(app, committed_sessi
     def add():
         return admin_hours.add_exception(db.session.get(User, w["admin"]), w["practice"], dict(w["off"])).booked
 
-    def book():
-        return booking.book(db.session.get(User, w["user"]), db.session.get(Patient, w["patient"]), w["choice"]).id
 
     admin = _run(app, add, results, "admin")
     admin.start()
     assert locked.wait(10)
-    patient = _run(app, book, results, "patient")
+    patient = _run(app, lambda: _book(w), results, "patient")
     patient.start()
     admin.join(30)
     patient.join(30)
@@ -208,15 +210,13 @@ def test_time_off_racing_a_booking_waits_and_cancels_it(app, committed_session, 
 
     monkeypatch.setattr(booking, "_check_slot", check_then_wait)
 
-    def book():
-        return booking.book(db.session.get(User, w["user"]), db.session.get(Patient, w["patient"]), w["choice"]).id
 
     def add():
         row = admin_hours.add_exception(db.session.get(User, w["admin"]), w["practice"], dict(w["off"]),
                                         cancel_booked=True)
         return row.cancelled
 
-    patient = _run(app, book, results, "patient")
+    patient = _run(app, lambda: _book(w), results, "patient")
     patient.start()
     assert checked.wait(10)
     admin = _run(app, add, results, "admin")

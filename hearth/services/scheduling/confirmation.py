@@ -53,6 +53,18 @@ class LinkView:
     def confirmed_at(self) -> datetime | None:
         return self.appointment.confirmed_at
 
+    @property
+    def state(self) -> str:
+        """"cancelled", "confirmed" or the status: what the page says about the visit."""
+        if self.appointment.status == AppointmentStatus.CANCELLED:
+            return "cancelled"
+        return "confirmed" if self.appointment.is_confirmed else self.status
+
+    @property
+    def must_call(self) -> bool:
+        """A cancel link for a visit still booked but past the online cutoff."""
+        return self.action == "cancel" and self.appointment.status == AppointmentStatus.BOOKED and not self.can_cancel
+
 
 def _resolve(token: str, *, for_update: bool = False) -> tuple[Appointment, str, User | None]:
     """The appointment, action and caregiver (None: the patient) a token names.
@@ -77,7 +89,13 @@ def _resolve(token: str, *, for_update: bool = False) -> tuple[Appointment, str,
 
 
 def can_confirm(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Whether confirming is still possible (confirming again is harmless)."""
     return appointment.status == AppointmentStatus.BOOKED and (now or utcnow()) < appointment.starts_at
+
+
+def needs_confirmation(appointment: Appointment) -> bool:
+    """Whether to offer the "Confirm appointment" button."""
+    return can_confirm(appointment) and appointment.confirmed_at is None
 
 
 def _view(appointment: Appointment, action: str, sent_to: User | None) -> LinkView:
@@ -85,7 +103,7 @@ def _view(appointment: Appointment, action: str, sent_to: User | None) -> LinkVi
     return LinkView(
         appointment=appointment, action=action, zone=zone_for(patient.practice, appointment.location),
         practice_name=patient.practice.name, phone=practice_phone(patient.practice, appointment.location),
-        can_confirm=can_confirm(appointment) and appointment.confirmed_at is None,
+        can_confirm=needs_confirmation(appointment),
         can_cancel=booking.can_change(appointment),
         for_name=patient.given_name if sent_to is not None else None,
     )
@@ -106,11 +124,6 @@ def confirm(user: User, patient: Patient, appointment_id: int) -> Appointment:
     return _confirm(load_appointment(patient, appointment_id, for_update=True))
 
 
-def link_action(token: str) -> str:
-    """"confirm" or "cancel": what a link is for (Invalid when it is not a valid link)."""
-    return read_token(token)["do"]
-
-
 @db.transactional
 def open_link(token: str) -> LinkView:
     """The page behind a reminder link. NotFound (with the words to show) for a bad or stale link."""
@@ -120,23 +133,14 @@ def open_link(token: str) -> LinkView:
 
 
 @db.transactional
-def confirm_by_link(token: str) -> LinkView:
-    """Confirm from a reminder's confirm link; Conflict once the visit is cancelled or has started."""
+def use_link(token: str, reason: str | None = None) -> LinkView:
+    """Do what a reminder link is for: confirm, or cancel under the patient's rules (the online
+    cutoff applies; `reason` is kept). Conflict once the visit is cancelled, started or past the cutoff."""
     appointment, action, sent_to = _resolve(token, for_update=True)
-    if action != "confirm":
-        raise NotFound(str(NOT_VALID))
-    policy.authorize_link(appointment.patient, sent_to, booking.SCOPE, "confirm", "appointment", appointment.id)
-    _confirm(appointment)
-    return _view(appointment, action, sent_to)
-
-
-@db.transactional
-def cancel_by_link(token: str, reason: str | None = None) -> LinkView:
-    """Cancel from a reminder's cancel link, under the patient's rules (the online cutoff applies)."""
-    appointment, action, sent_to = _resolve(token, for_update=True)
-    if action != "cancel":
-        raise NotFound(str(NOT_VALID))
-    policy.authorize_link(appointment.patient, sent_to, booking.SCOPE, "cancel", "appointment", appointment.id)
-    booking.check_changeable(appointment, staff=False)
-    booking.close(appointment, reason)
+    policy.authorize_link(appointment.patient, sent_to, booking.SCOPE, action, "appointment", appointment.id)
+    if action == "confirm":
+        _confirm(appointment)
+    else:
+        booking.check_changeable(appointment, staff=False)
+        booking.close(appointment, reason)
     return _view(appointment, action, sent_to)
