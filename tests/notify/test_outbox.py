@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hearth import db, notify
 from hearth.clock import utcnow
 from hearth.models import Notification, NotificationPreference, NotificationStatus
+from hearth.notify.dispatcher import dispatch
 from hearth.notify.outbox import shift_out_of_quiet_hours
 from tests.factories import make_patient, make_practice, make_user
 from tests.notify.conftest import count_rows
@@ -199,33 +200,39 @@ def test_shift_keeps_the_time_when_latest_at_would_pass():
     ) == _utc(2030, 1, 15, 12)
 
 
-def test_enqueue_moves_a_notification_out_of_the_recipients_quiet_hours():
+def _send_at(now, smtp_server, make_channels):
+    return dispatch(make_channels(smtp_server.settings), "w1", now=now)
+
+
+def test_quiet_hours_hold_a_notification_when_it_is_sent_not_when_queued(smtp_server, make_channels):
     user = make_user(timezone="America/Los_Angeles")
-    _pref(user, "reminder", "email", time(21, 0), time(8, 0))
     due = _utc(2030, 3, 1, 6, 0)  # 22:00 in Los Angeles
     row = notify.enqueue(key="r1", kind="reminder", template="appointment_reminder", user=user, due_at=due)
-    assert row.due_at == _utc(2030, 3, 1, 16, 0)  # 08:00 Los Angeles
-    urgent = notify.enqueue(
-        key="r2",
-        kind="reminder",
-        template="appointment_reminder",
-        user=user,
-        due_at=due,
-        latest_at=_utc(2030, 3, 1, 9, 0),
-    )
-    assert urgent.due_at == due
+    urgent = notify.enqueue(key="r2", kind="reminder", template="appointment_reminder", user=user, due_at=due,
+                            latest_at=_utc(2030, 3, 1, 9, 0))
+    assert row.due_at == due and urgent.latest_at == _utc(2030, 3, 1, 9, 0)  # the wanted time is kept
+    _pref(user, "reminder", "email", time(21, 0), time(8, 0))  # chosen after queueing: still obeyed
+    summary = _send_at(due, smtp_server, make_channels)
+    assert (summary.held, summary.sent) == (1, 1)  # the urgent one cannot wait past its latest time
+    db.session.refresh(row)
+    assert row.status == NotificationStatus.PENDING and row.next_attempt_at == _utc(2030, 3, 1, 16, 0)  # 08:00
+    assert _send_at(_utc(2030, 3, 1, 15, 59), smtp_server, make_channels).claimed == 0
+    assert _send_at(_utc(2030, 3, 1, 16, 0), smtp_server, make_channels).sent == 1
+    assert len(smtp_server.to(user.email)) == 2
 
 
-def test_quiet_hours_use_the_practice_zone_when_the_user_has_none():
+def test_quiet_hours_use_the_practice_zone_when_the_user_has_none(smtp_server, make_channels):
     practice = make_practice(timezone="Europe/Madrid")
     patient = make_patient(practice=practice)
     _pref(patient.user, "message", "email", time(22, 0), time(7, 0))
     due = _utc(2030, 1, 10, 22, 30)  # 23:30 in Madrid
     row = notify.enqueue(key="q1", kind="message", template="new_message", user=patient.user, due_at=due)
-    assert row.due_at == _utc(2030, 1, 11, 6, 0)
+    assert _send_at(due, smtp_server, make_channels).held == 1
+    db.session.refresh(row)
+    assert row.next_attempt_at == _utc(2030, 1, 11, 6, 0)
 
 
-def test_account_mail_ignores_quiet_hours():
+def test_account_mail_ignores_quiet_hours(smtp_server, make_channels):
     user = make_user(timezone="UTC")
     _pref(user, "reminder", "email", time(0, 0), time(23, 59))
     now = utcnow()
@@ -238,6 +245,7 @@ def test_account_mail_ignores_quiet_hours():
         due_at=now,
     )
     assert row.due_at == now
+    assert _send_at(now, smtp_server, make_channels).sent == 1
 
 
 # Cancellation
