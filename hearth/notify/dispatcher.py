@@ -52,6 +52,7 @@ def process(claim: Claim, channels: Channels, worker_id: str | None = None, *,
         .order_by(Notification.id)
         .execution_options(populate_existing=True)
     ))
+    summary.lost = len(claim) - len(rows)  # taken back before this worker began: not its to send
     with Heartbeat(claim, sending_timeout.total_seconds() / 3):
         lost = access.lost_access(rows)
         current = wishes.current([r for r in rows if r not in lost])
