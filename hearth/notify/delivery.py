@@ -50,6 +50,8 @@ def send_email(adapter: EmailChannel, rows: Sequence[Notification], rnd: Round) 
     def after(i: int, result: Result) -> None:
         row = ready[i][0]
         rnd.finish([row], {row.id: [(None, result)]})
+        if i == len(ready) - 1:
+            rnd.commit()  # before the connection is closed: no write lock held over the network
 
     adapter.send_many([Email(row.to_address or "", rendered) for row, rendered in ready], before=before, after=after)
 

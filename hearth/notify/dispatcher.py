@@ -118,11 +118,18 @@ def _send_group(rnd: Round, channels: Channels, channel: str, rows: list[Notific
     adapter = channels.get(channel)
     if adapter is None:
         rnd.finish(rows, {row.id: [(None, Result.skipped(f"{channel} channel is off"))] for row in rows})
+        rnd.commit()
         return
     try:
         SENDERS[Channel(channel)](adapter, rows, rnd)
+        rnd.commit()
     except Exception as exc:  # a bug or an unexpected library error must not strand rows in "sending"
         log.exception("sending %d %s notifications failed", len(rows), channel)
-        db.session.rollback()
+        try:
+            rnd.commit()  # keep the outcomes of what did go out
+        except Exception:
+            db.session.rollback()
+            log.error("outcomes of notifications %s were lost with the failure", rnd.forget_uncommitted())
         rest = [row for row in rows if row.id not in rnd.finished]
         rnd.finish(rest, {row.id: [(None, Result.transient(f"{type(exc).__name__}: {exc}"))] for row in rest})
+        rnd.commit()

@@ -4,7 +4,9 @@
 worker lost), writes one attempt per message with no outcome yet ("in flight") and commits, so a
 worker killed during the send leaves a record of exactly what was in flight. `finish` runs right after
 the provider answered: it completes those attempts and writes each row's outcome under the same
-fence, and commits. After a crash at most the admitted messages can go out twice, never the batch.
+fence; the next `admit` (or `commit` at the end of a group) commits it with its own writes, so a
+message costs one commit and nothing is sent while an earlier outcome is still unwritten. After a
+crash at most the admitted messages can go out twice, never the batch.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class Round:
         self.fixed_now = now
         self.open: dict[int, dict[int | None, int]] = {}  # row id -> {device id: in-flight attempt id}
         self.finished: set[int] = set()
+        self._uncommitted: list[int] = []  # rows finished since the last commit
 
     def now(self) -> datetime:
         return self.fixed_now or utcnow()
@@ -108,13 +111,24 @@ class Round:
             ).all()
             for value, attempt_id in zip(values, ids, strict=True):
                 self.open.setdefault(value["notification_id"], {})[value["device_id"]] = attempt_id
-        db.session.commit()
+        self.commit()
         return admitted
+
+    def commit(self) -> None:
+        """Commit the outcomes finished so far (and whatever else was flushed)."""
+        db.session.commit()
+        self._uncommitted.clear()
+
+    def forget_uncommitted(self) -> list[int]:
+        """After a rollback: the rows whose outcome was lost, to be finished again; returns their ids."""
+        lost, self._uncommitted = self._uncommitted, []
+        self.finished.difference_update(lost)
+        return lost
 
     # -- after a send --------------------------------------------------------------------------------
     def finish(self, rows: Iterable[Notification], outcomes: Outcomes,
                dead_tokens: dict[str, list[int]] | None = None) -> None:
-        """Complete the attempts of `rows` and write each row's outcome under the fence; commits."""
+        """Complete the attempts of `rows` and write each row's outcome under the fence (flushed, not committed)."""
         now = self.now()
         completed: list[dict[str, Any]] = []
         new: list[dict[str, Any]] = []
@@ -123,6 +137,7 @@ class Round:
             if row.id in self.finished:
                 continue
             self.finished.add(row.id)
+            self._uncommitted.append(row.id)
             results = outcomes.get(row.id) or [(None, Result.transient("no result"))]
             in_flight = self.open.pop(row.id, {})
             for device_id, result in results:
@@ -152,7 +167,7 @@ class Round:
                 .values(disabled_at=now, disabled_reason=reason).execution_options(synchronize_session=False)
             )
         self._mark_sent(sent, now)
-        db.session.commit()
+        db.session.flush()
 
     def release(self, row: Notification, values: dict[str, Any]) -> bool:
         """Write `values` on a claimed row under the fence (flush only); False when the claim was lost."""

@@ -5,7 +5,8 @@ here to a 1.5 s provider and a 0.6 s timeout. Worker A claims the whole batch an
 time; worker B keeps reclaiming and dispatching beside it, as a second `flask notify-worker` would.
 The heartbeat keeps A's claims fresh, so B never takes them. With the heartbeat switched off, B takes
 the batch back: then the fence stops A from sending the rest, and at most the text A had in flight
-goes twice (whether it does depends on who is first when it comes back). Committed rows, real threads with their own connections, on SQLite and PostgreSQL.
+goes twice (whether it does depends on who is first when it comes back). Committed rows, real
+threads with their own connections, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
