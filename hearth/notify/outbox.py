@@ -139,8 +139,10 @@ def _values(cache: dict[tuple, Any], *, key: str, kind: str, template: str,
         "fallback_channels": ",".join(c for c, _ in route[1:]),
         "due_at": due,
         "latest_at": latest_at,
-        "status": NotificationStatus.PENDING if route else NotificationStatus.FAILED,
-        "last_error": None if route else "no reachable channel",
+        # Nobody reachable now is no reason to give up: a phone or an app may be added before it is due,
+        # and the dispatcher decides (it fails the row if nobody is reachable then either).
+        "status": NotificationStatus.PENDING,
+        "last_error": None if route else "no reachable channel when queued",
     }
 
 

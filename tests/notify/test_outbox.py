@@ -128,11 +128,21 @@ def test_caregiver_does_not_inherit_the_childs_phone():
     )
 
 
-def test_no_reachable_channel_is_recorded_as_failed():
+def test_no_reachable_channel_is_decided_when_sent(fake_sms, make_channels):
     patient = make_patient(user=None, preferred_channels="sms", phone=None)
     row = notify.enqueue(key="m7", kind="reminder", template="appointment_reminder", patient=patient)
-    assert row.status == NotificationStatus.FAILED
-    assert row.last_error == "no reachable channel"
+    late = notify.enqueue(key="m8", kind="reminder", template="appointment_reminder", patient=patient,
+                          due_at=utcnow() + timedelta(days=1))
+    assert row.status == late.status == NotificationStatus.PENDING
+    assert row.last_error == "no reachable channel when queued"
+    channels = make_channels(fake_sms.settings())
+    assert dispatch(channels, "w1").failed == 1  # still nobody to reach when it is due
+    db.session.refresh(row)
+    assert (row.status, row.last_error) == (NotificationStatus.FAILED, "no reachable channel")
+    patient.phone = "+15550100777"  # added before the second one is due: it goes
+    db.session.flush()
+    assert dispatch(channels, "w1", now=utcnow() + timedelta(days=1)).sent == 1
+    assert [m["To"] for m in fake_sms.messages] == ["+15550100777"]
 
 
 def test_account_mail_goes_by_email_and_invitations_to_the_given_address():

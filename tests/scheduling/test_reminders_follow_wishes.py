@@ -75,6 +75,23 @@ def test_the_issue_example_queued_by_email_at_7_goes_by_sms_at_8(clinic, channel
     assert smtp_server.messages == []  # nothing by email, the channel she no longer puts first
 
 
+def test_a_visit_booked_after_the_change_gets_8_00_by_sms_too(clinic, channels, smtp_server, fake_sms):
+    patient = _reachable_patient(clinic)
+    notifications.set_preference(patient.user, "reminder", channels=["sms", "email"],
+                                 quiet_hours_start=time(21, 0), quiet_hours_end=time(8, 0))
+    day = future_day(10)
+    visit = _book(clinic, local(day, 9))
+    two_hours = _reminder(visit, 120)
+    assert two_hours.due_at == local(day, 7)  # the wanted time; quiet hours are applied when it is sent
+    for earlier in (_reminder(visit, 10080), _reminder(visit, 1440)):
+        dispatch(channels, "w1", now=earlier.due_at)
+    assert dispatch(channels, "w1", now=local(day, 7)).held == 1
+    assert dispatch(channels, "w1", now=local(day, 8)).sent == 1
+    db.session.refresh(two_hours)
+    assert (two_hours.channel, two_hours.sent_at) == ("sms", local(day, 8))
+    assert len(fake_sms.messages) == 3 and smtp_server.messages == []
+
+
 def test_language_and_phone_are_read_when_the_reminder_is_sent(clinic, channels, fake_sms):
     patient = _reachable_patient(clinic)
     notifications.set_preference(patient.user, "reminder", channels=["sms"])
