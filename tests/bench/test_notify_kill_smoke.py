@@ -1,6 +1,7 @@
 """bench/notify_kill.py, small and bounded: SIGKILL a worker mid-batch; duplicates <= in flight, nothing lost.
 
-Runs on TEST_DATABASE_URL when set (PostgreSQL in CI; the bench uses a private schema), else SQLite.
+Runs on the suite's PostgreSQL database when TEST_DATABASE_URL is set (the bench uses a private schema there),
+else on a temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("channel", "messages", "batch"), [("push", 200, 25), ("sms", 60, 20)])
-def test_a_worker_killed_mid_batch_resends_at_most_what_was_in_flight(channel, messages, batch):
+def test_a_worker_killed_mid_batch_resends_at_most_what_was_in_flight(db_url, channel, messages, batch):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    if os.environ.get("TEST_DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    if db_url.startswith("postgresql"):  # the suite's engine; the bench works in a private schema
+        env["DATABASE_URL"] = db_url
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "notify_kill.py"), "--channel", channel, "--messages", str(messages),
          "--batch", str(batch)],
