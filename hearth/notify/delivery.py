@@ -42,7 +42,9 @@ def send_email(adapter: EmailChannel, rows: Sequence[Notification], rnd: Round) 
     for row in rows:
         if not row.to_address and row.id not in out:
             out[row.id] = [(None, Result.skipped("no email address"))]
-    rnd.finish([row for row in rows if row.id in out], out)
+    if out:
+        rnd.finish([row for row in rows if row.id in out], out)
+        rnd.commit()  # before connecting: no write lock held over the network
 
     def before(i: int) -> bool:
         return bool(rnd.admit([ready[i][0]]))
