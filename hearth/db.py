@@ -3,11 +3,24 @@
 The outermost service call is the transaction: `@transactional` commits when the outermost
 decorated call returns and rolls back when it raises; nested calls only flush. Side effects
 (email, push, task enqueue) register with `after_commit` so they never run for a rolled-back write.
+
+SQLite (the embedded default) has one writer at a time, and in WAL mode a transaction that began as a
+reader cannot become a writer once another connection has written meanwhile: SQLite answers
+"database is locked" at once, whatever the busy timeout. So on SQLite:
+- a use case begins as a writer: inside `@transactional` transactions start with `BEGIN IMMEDIATE`,
+  which waits (busy timeout) for the write lock and then holds it to the commit, so the use case's
+  reads and writes are one serialized unit, as its row locks make them on PostgreSQL; a read-only
+  transaction left open from before (the request's sign-in check) is ended first;
+- reads outside use cases begin deferred and never wait for or block a writer;
+- a deferred transaction that has only read and then writes (code outside a use case: the worker,
+  a session's last-seen touch) is restarted as `BEGIN IMMEDIATE` just before its first write,
+  instead of failing: its earlier reads behave as under PostgreSQL's READ COMMITTED.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
@@ -33,6 +46,13 @@ SessionFactory = sessionmaker(expire_on_commit=False)
 session: scoped_session[Session] = scoped_session(SessionFactory)
 _engine: Engine | None = None
 _depth: ContextVar[int] = ContextVar("hearth_tx_depth", default=0)
+_writer: ContextVar[bool] = ContextVar("hearth_sqlite_writer", default=False)
+log = logging.getLogger("hearth.db")
+# connection.info key: the current SQLite transaction's state, "immediate" (a writer from BEGIN),
+# "fresh" (deferred, nothing run yet), "read" (deferred, has only read) or "wrote" (a writer since then).
+TX_STATE = "hearth_sqlite_tx"
+READS = ("SELECT", "WITH", "EXPLAIN", "VALUES")  # what Hearth sends that only reads (its CTEs only read)
+NEUTRAL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA")
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
@@ -45,7 +65,33 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    immediate = _writer.get()
+    conn.info[TX_STATE] = "immediate" if immediate else "fresh"
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _executemany) -> None:
+    """Turn a deferred transaction that has only read into a writer before its first write."""
+    state = conn.info.get(TX_STATE)
+    if state not in ("fresh", "read"):
+        return
+    head = statement.lstrip()[:8].upper()
+    if head.startswith(NEUTRAL):
+        return
+    if head.startswith(READS):
+        conn.info[TX_STATE] = "read"
+        return
+    if state == "fresh" or conn.in_nested_transaction():
+        # A first statement that writes waits on the busy timeout by itself; inside a SAVEPOINT
+        # (only the test harness reads there outside a use case) the transaction cannot be restarted.
+        conn.info[TX_STATE] = "wrote"
+        return
+    # Nothing written yet: ending the transaction loses nothing but its old snapshot.
+    log.debug("sqlite: a read transaction is about to write; restarting it as BEGIN IMMEDIATE: %.80s", statement)
+    conn.info[TX_STATE] = "wrote"
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")  # waits on the busy timeout; raises "database is locked" only after it
+    conn.info[TX_STATE] = "immediate"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -55,6 +101,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -98,6 +145,23 @@ def _drop_after_commit(sess: Session) -> None:
     sess.info.pop("after_commit", None)
 
 
+def _end_read_transaction() -> None:
+    """On SQLite, commit a transaction that began as a reader, so the next one begins as a writer.
+
+    Only for a session that owns its connections: one joined to an outer transaction (the test
+    harness's rolled-back connection) cannot end it, and has no other connection to race with.
+    Objects loaded so far stay usable (no expiry on commit).
+    """
+    sess = session()
+    if not sess.in_transaction():
+        return
+    bind = sess.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return
+    if sess.connection().info.get(TX_STATE) in ("fresh", "read"):
+        sess.commit()
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -109,7 +173,10 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         depth = _depth.get()
         token = _depth.set(depth + 1)
+        writer = _writer.set(True)
         try:
+            if depth == 0:
+                _end_read_transaction()
             result = fn(*args, **kwargs)
             if depth == 0:
                 session.commit()
@@ -121,6 +188,7 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
                 session.rollback()
             raise
         finally:
+            _writer.reset(writer)
             _depth.reset(token)
 
     return wrapper
