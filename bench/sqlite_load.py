@@ -158,9 +158,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def start_server(env: dict, port: int, workers: int, log) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-           "--timeout", "120", "wsgi:app"]
+def start_server(env: dict, port: int, workers: int, threads: int | None, log) -> subprocess.Popen:
+    """gunicorn as `./run.sh` starts it (deploy/gunicorn.conf.py), on `port`, without a control socket."""
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    if threads:
+        env["WEB_THREADS"] = str(threads)
+    cmd = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--no-control-socket",
+           "wsgi:app"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(600):
         if server.poll() is not None:
@@ -201,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="client threads (default 32)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the clients run (default 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gunicorn process (default: deploy/gunicorn.conf.py's, 4)")
     parser.add_argument("--slots", type=int, default=8, help="contested slots the bookings aim at (default 8)")
     parser.add_argument("--rate-limits", action="store_true",
                         help="keep the per-address rate limits on (all clients share 127.0.0.1: most sign-ins get 429)")
@@ -222,12 +228,13 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(flask + step, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=log)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        processes.append(start_server({**env, "BASE_URL": base}, port, args.workers, log))
+        processes.append(start_server({**env, "BASE_URL": base}, port, args.workers, args.threads, log))
         if not args.no_notify_worker:
             processes.append(subprocess.Popen(flask + ["notify-worker", "--interval", "2"], cwd=ROOT, env=env,
                                               stdout=log, stderr=subprocess.STDOUT))
         people, contested = setup_world(base, args.slots)
-        print(f"sqlite load: {args.clients} clients, {args.workers} gunicorn workers"
+        print(f"sqlite load: {args.clients} clients, {args.workers} gunicorn workers × "
+              f"{args.threads or 4} threads"
               f"{'' if args.no_notify_worker else ' + notify-worker'}, {args.seconds:g} s, "
               f"{len(people)} patient accounts, {len(contested)} contested slots, "
               f"rate limits {'on' if args.rate_limits else 'off'}; database {db_path}")
