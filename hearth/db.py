@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
@@ -48,8 +49,9 @@ _engine: Engine | None = None
 _depth: ContextVar[int] = ContextVar("hearth_tx_depth", default=0)
 _writer: ContextVar[bool] = ContextVar("hearth_sqlite_writer", default=False)
 log = logging.getLogger("hearth.db")
-# connection.info key: the current SQLite transaction's state, "immediate" (a writer from BEGIN),
-# "fresh" (deferred, nothing run yet), "read" (deferred, has only read) or "wrote" (a writer since then).
+# connection.info key: the current SQLite transaction's state, "immediate" (a writer from BEGIN that
+# has not written yet), "fresh" (deferred, nothing run yet), "read" (deferred, has only read) or
+# "wrote" (has written).
 TX_STATE = "hearth_sqlite_tx"
 READS = ("SELECT", "WITH", "EXPLAIN", "VALUES")  # what Hearth sends that only reads (its CTEs only read)
 NEUTRAL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA")
@@ -73,13 +75,17 @@ def _sqlite_begin(conn) -> None:
 def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _executemany) -> None:
     """Turn a deferred transaction that has only read into a writer before its first write."""
     state = conn.info.get(TX_STATE)
-    if state not in ("fresh", "read"):
+    if state not in ("fresh", "read", "immediate"):
         return
     head = statement.lstrip()[:8].upper()
     if head.startswith(NEUTRAL):
         return
     if head.startswith(READS):
-        conn.info[TX_STATE] = "read"
+        if state == "fresh":
+            conn.info[TX_STATE] = "read"
+        return
+    if state == "immediate":
+        conn.info[TX_STATE] = "wrote"  # `unlocked()` may no longer end it
         return
     if state == "fresh" or conn.in_nested_transaction():
         # A first statement that writes waits on the busy timeout by itself; inside a SAVEPOINT
@@ -153,13 +159,32 @@ def _end_read_transaction() -> None:
     Objects loaded so far stay usable (no expiry on commit).
     """
     sess = session()
-    if not sess.in_transaction():
-        return
-    bind = sess.get_bind()
-    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
-        return
-    if sess.connection().info.get(TX_STATE) in ("fresh", "read"):
+    if sess.in_transaction() and _owns_sqlite_connection(sess) and sess.connection().info.get(TX_STATE) in (
+            "fresh", "read"):
         sess.commit()
+
+
+@contextmanager
+def unlocked() -> Iterator[None]:
+    """Slow work that needs no database (password hashing) inside a use case: on SQLite, let other
+    writers go meanwhile.
+
+    When the use case has only read so far (nothing written, flushed or pending, no after-commit
+    hook), its transaction is committed before the block, so the write lock is not held during it;
+    the next statement begins a new writer. What was read stays loaded, as it would under
+    PostgreSQL, whose row reads hold no lock either. Otherwise (and on PostgreSQL) nothing changes.
+    """
+    sess = session()
+    if (sess.in_transaction() and _owns_sqlite_connection(sess) and not (sess.new or sess.dirty or sess.deleted)
+            and not sess.info.get("after_commit")
+            and sess.connection().info.get(TX_STATE) == "immediate"):
+        sess.commit()
+    yield
+
+
+def _owns_sqlite_connection(sess: Session) -> bool:
+    bind = sess.get_bind()
+    return isinstance(bind, Engine) and bind.dialect.name == "sqlite"
 
 
 P = ParamSpec("P")

@@ -1,9 +1,15 @@
-"""argon2id password hashing (argon2-cffi)."""
+"""argon2id password hashing (argon2-cffi).
+
+Hashing is slow on purpose (tens of milliseconds, seconds on a busy machine): it runs under
+`db.unlocked()`, so a use case that has only read so far does not hold SQLite's write lock meanwhile.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from hearth import db
 
 _hasher = PasswordHasher()
 # A valid hash of a random password, verified against when the email is unknown so that
@@ -18,14 +24,16 @@ def use_fast_hashing() -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with db.unlocked():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    with db.unlocked():
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:

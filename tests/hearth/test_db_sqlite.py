@@ -101,3 +101,36 @@ def test_a_first_statement_that_writes_needs_no_restart(engine):
         conn.execute(text("UPDATE counter SET n = 5 WHERE id = 1"))
         assert conn.info[db.TX_STATE] == "wrote"
         conn.rollback()
+
+
+def test_unlocked_lets_other_writers_go_while_a_use_case_hashes(own_session, engine):
+    """A use case that has only read gives the write lock back for slow work (password hashing)."""
+    seen = {}
+
+    @db.transactional
+    def sign_in_like():
+        db.session.execute(text("SELECT n FROM counter")).scalar_one()
+        with db.unlocked():
+            other = threading.Thread(target=_bump_elsewhere, args=(engine,))
+            other.start()
+            other.join(10)  # with the lock held, it would wait 30 s for it
+            seen["other finished"] = not other.is_alive()
+        db.session.execute(text("UPDATE counter SET n = n + 10 WHERE id = 1"))
+        seen["state"] = db.session.connection().info[db.TX_STATE]
+
+    sign_in_like()
+    assert seen == {"other finished": True, "state": "wrote"}
+    assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 11
+
+
+def test_unlocked_keeps_the_lock_once_the_use_case_wrote(own_session, engine):
+    @db.transactional
+    def wrote_then_hashes():
+        db.session.execute(text("UPDATE counter SET n = 1 WHERE id = 1"))
+        with db.unlocked():
+            assert db.session.connection().info[db.TX_STATE] == "wrote"  # not committed half-way
+        raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError):
+        wrote_then_hashes()
+    assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 0
