@@ -94,10 +94,9 @@ def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _exec
         return
     # Nothing written yet: ending the transaction loses nothing but its old snapshot.
     log.debug("sqlite: a read transaction is about to write; restarting it as BEGIN IMMEDIATE: %.80s", statement)
-    conn.info[TX_STATE] = "wrote"
+    conn.info[TX_STATE] = "wrote"  # from here on, whatever happens: this statement writes
     cursor.execute("COMMIT")
     cursor.execute("BEGIN IMMEDIATE")  # waits on the busy timeout; raises "database is locked" only after it
-    conn.info[TX_STATE] = "immediate"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

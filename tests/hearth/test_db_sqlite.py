@@ -42,7 +42,7 @@ def test_a_read_transaction_that_writes_after_another_commit_does_not_fail(engin
         assert conn.info[db.TX_STATE] == "read"
         _bump_elsewhere(engine)  # another connection writes after this one began reading
         conn.execute(text("UPDATE counter SET n = n + 10 WHERE id = 1"))
-        assert conn.info[db.TX_STATE] == "immediate"
+        assert conn.info[db.TX_STATE] == "wrote"
         conn.commit()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 11
@@ -134,3 +134,13 @@ def test_unlocked_keeps_the_lock_once_the_use_case_wrote(own_session, engine):
     with pytest.raises(RuntimeError):
         wrote_then_hashes()
     assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 0
+
+
+def test_unlocked_never_commits_a_restarted_transaction_that_wrote(own_session, engine):
+    own_session.execute(text("SELECT n FROM counter"))
+    _bump_elsewhere(engine)
+    own_session.execute(text("UPDATE counter SET n = 100 WHERE id = 1"))  # restarted as a writer, then wrote
+    with db.unlocked():
+        pass
+    own_session.rollback()
+    assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 1
