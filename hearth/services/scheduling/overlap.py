@@ -2,7 +2,8 @@
 
 Race-safe: the booking locks the patient's row before it looks for an overlapping visit, so two
 bookings for one patient (even with two providers) run one after the other on PostgreSQL, and the
-second sees the first. SQLite runs one writer at a time, which gives the same order.
+second sees the first. SQLite has one writer at a time (FOR UPDATE is left out there): a use case that
+writes holds the write lock, so the same order holds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hearth import audit, db
@@ -27,12 +28,10 @@ REASON_MAX = 300
 
 
 def lock_patient(patient_id: int) -> None:
-    """Serialize the bookings of one patient (a row lock on PostgreSQL; SQLite takes its write lock)."""
-    if db.is_postgres():
-        db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
-    else:  # a harmless write makes this transaction the writer before it reads the patient's visits
-        db.session.execute(update(Patient).where(Patient.id == patient_id).values(id=Patient.id)
-                           .execution_options(synchronize_session=False))
+    """Serialize the bookings of one patient: a row lock on PostgreSQL (SQLite has one writer at a time)."""
+    # FOR NO KEY UPDATE: it waits for another booking's lock, but not for the KEY SHARE locks that rows
+    # referring to the patient take (this request's own audit event), which would deadlock two bookings.
+    db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
 
 
 def overlapping(patient_id: int, starts_at: datetime, ends_at: datetime, *,
