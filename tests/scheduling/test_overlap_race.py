@@ -142,3 +142,52 @@ def test_cleanup_left_nothing_behind(app, committed):
     """The race test's rows are gone (its location would otherwise still be there)."""
     count = db.session.scalar(select(func.count()).select_from(Location).where(Location.name == "Overlap Street"))
     assert count == 0
+
+
+def test_two_parallel_waitlist_joins_make_one_entry(app, committed, monkeypatch):
+    """The same check-then-act shape: "already on the waitlist?" is decided under the patient's lock."""
+    from hearth.models import WaitlistEntry
+    from hearth.services.scheduling import waitlist
+
+    world = _world(committed)
+    choice = world["choices"][0]
+    barrier = threading.Barrier(2, timeout=10)
+    results: list[str] = []
+    if db.is_postgres():
+        lock = waitlist.lock_patient
+
+        def lock_after_both(patient_id):
+            barrier.wait()  # both passed the checks before it; neither holds the lock yet
+            return lock(patient_id)
+
+        monkeypatch.setattr(waitlist, "lock_patient", lock_after_both)
+
+    def attempt() -> None:
+        with app.app_context():
+            try:
+                if not db.is_postgres():
+                    barrier.wait()
+                user, patient = db.session.get(User, world["user"]), db.session.get(Patient, world["patient"])
+                day = choice.starts_at.date()
+                waitlist.join(user, patient, choice.visit_type_id, day, day)
+                results.append("joined")
+            except Conflict:
+                results.append("conflict")
+            except Exception as exc:  # noqa: BLE001 - the assertions read what happened
+                results.append("locked" if "database is locked" in str(exc) else repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if db.is_postgres() or SQLITE_WRITERS:
+        assert sorted(results) == ["conflict", "joined"], results
+    else:
+        assert sorted(results) in (["conflict", "joined"], ["joined", "locked"]), results
+    with db.engine().connect() as conn:
+        entries = conn.execute(select(func.count()).select_from(WaitlistEntry).where(
+            WaitlistEntry.patient_id == world["patient"])).scalar_one()
+    assert entries == 1

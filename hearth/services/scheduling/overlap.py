@@ -20,18 +20,11 @@ from hearth import audit, db
 from hearth.errors import Conflict
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User
-from hearth.services.scheduling.common import zone_for
+from hearth.services.scheduling.common import lock_patient, zone_for
 
 # Visits a patient still holds: not cancelled, and not missed.
 RELEASED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 REASON_MAX = 300
-
-
-def lock_patient(patient_id: int) -> None:
-    """Serialize the bookings of one patient: a row lock on PostgreSQL (SQLite has one writer at a time)."""
-    # FOR NO KEY UPDATE: it waits for another booking's lock, but not for the KEY SHARE locks that rows
-    # referring to the patient take (this request's own audit event), which would deadlock two bookings.
-    db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
 
 
 def overlapping(patient_id: int, starts_at: datetime, ends_at: datetime, *,
