@@ -183,8 +183,10 @@ class AppointmentLinkSchema(Schema):
 
 
 class AppointmentListSchema(Schema):
-    upcoming = fields.List(fields.Nested(AppointmentSchema))
-    past = fields.List(fields.Nested(AppointmentSchema))
+    upcoming = fields.List(fields.Nested(AppointmentSchema), metadata={
+        "description": "Visits not yet over that are booked or under way, soonest first (never cancelled ones)"})
+    past = fields.List(fields.Nested(AppointmentSchema), metadata={
+        "description": "Visits that are over, cancelled, completed or missed, latest first (at most 50)"})
 
 
 class BookingOptionsSchema(Schema):
