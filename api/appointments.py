@@ -12,6 +12,7 @@ from hearth.schemas.scheduling import (
     AppointmentSchema,
     BookingOptionsSchema,
     BookSchema,
+    CalendarPreferenceSchema,
     CancelSchema,
     CheckInSchema,
     JoinSchema,
@@ -87,7 +88,8 @@ def get(patient_id: int, appointment_id: int):
 def reschedule(data, patient_id: int, appointment_id: int):
     """Move the appointment to another open slot (before the practice's cutoff)."""
     return booking.reschedule(actor(), load_patient(patient_id), appointment_id, data["starts_at"],
-                              data["provider_id"], data["location_id"], base_url=_base_url())
+                              data["provider_id"], data["location_id"], base_url=_base_url(),
+                              overlap_reason=data["overlap_reason"])
 
 
 @blp.route(ITEM + "/cancel", methods=["POST"])
@@ -124,7 +126,7 @@ def check_in(data, patient_id: int, appointment_id: int):
 @blp.doc(security=BEARER)
 @token_required
 def ics(patient_id: int, appointment_id: int):
-    """The appointment as an iCalendar file."""
+    """The appointment as an iCalendar file: one UID per visit, SEQUENCE and METHOD:CANCEL follow changes."""
     data = calendar.ics(actor(), load_patient(patient_id), appointment_id)
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="appointment-{appointment_id}.ics"'})
@@ -137,6 +139,26 @@ def ics(patient_id: int, appointment_id: int):
 def join(patient_id: int, appointment_id: int):
     """The video link, from a few minutes before the start (409 before that)."""
     return {"url": booking.join_link(actor(), load_patient(patient_id), appointment_id)}
+
+
+@blp.route("/<int:patient_id>/calendar-preference", methods=["GET"])
+@blp.response(200, CalendarPreferenceSchema)
+@blp.doc(security=BEARER)
+@token_required
+def calendar_preference(patient_id: int):
+    """Whether the patient's calendar files name the visit type (off: "Appointment at PRACTICE")."""
+    return {"include_visit_type": calendar.shows_visit_type(actor(), load_patient(patient_id))}
+
+
+@blp.route("/<int:patient_id>/calendar-preference", methods=["PUT"])
+@blp.arguments(CalendarPreferenceSchema)
+@blp.response(200, CalendarPreferenceSchema)
+@blp.doc(security=BEARER)
+@token_required
+def set_calendar_preference(data, patient_id: int):
+    """Choose whether calendar files name the visit type (the patient or a caregiver; 403 for staff)."""
+    shown = calendar.set_shows_visit_type(actor(), load_patient(patient_id), data["include_visit_type"])
+    return {"include_visit_type": shown}
 
 
 @blp.route("/<int:patient_id>/waitlist", methods=["GET"])

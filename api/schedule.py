@@ -53,4 +53,5 @@ def book_for_patient(data, practice_id: int):
 @token_required
 def set_status(data, practice_id: int, appointment_id: int):
     """Mark arrived, roomed, seen, completed or no-show (only the next steps a visit allows)."""
-    return staff.set_status(actor(), practice_id, appointment_id, AppointmentStatus(data["status"]))
+    return staff.set_status(actor(), practice_id, appointment_id, AppointmentStatus(data["status"]),
+                            base_url=current_app.config.get("BASE_URL", ""))

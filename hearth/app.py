@@ -79,11 +79,32 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
 
     _register_error_handlers(app)
+    _register_transport_headers(app)
 
     from hearth.cli import register_cli
 
     register_cli(app)
     return app
+
+
+# Public documents that may be cached; every other answer can carry patient data or tokens.
+CACHEABLE = ("/static/", "/api/v1/openapi.json")
+
+
+def _register_transport_headers(app: Flask) -> None:
+    """HSTS behind HTTPS, and `Cache-Control: no-store` on everything but static files and the API document.
+
+    Runs for error answers too (problem+json, error pages), and whoever is signed in, so no page or
+    API answer with a record, a calendar file or a token lands in a browser's or proxy's cache.
+    """
+
+    @app.after_request
+    def _transport_headers(response):
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not request.path.startswith(CACHEABLE):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_login import current_user
 
 from hearth.extensions import login_manager
 from hearth.i18n import LANGUAGE_NAMES, _l
@@ -39,9 +38,7 @@ def init_portal(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
-        if current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
-        return response
+        return response  # Cache-Control: no-store is set for every page in hearth.app
 
 
 def _blueprints():

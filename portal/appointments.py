@@ -266,9 +266,22 @@ def check_in(appointment_id: int):
 @bp.get("/<int:appointment_id>/calendar.ics")
 @login_required
 def ics(appointment_id: int):
-    data = calendar.ics(actor(), _patient(), appointment_id, host=request.host.split(":")[0])
+    data = calendar.ics(actor(), _patient(), appointment_id)
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="appointment-{appointment_id}.ics"'})
+
+
+@bp.route("/calendar-files", methods=["GET", "POST"])
+@login_required
+def calendar_preference():
+    """Choose whether calendar files name the visit type or just say "Appointment at PRACTICE"."""
+    patient = _patient()
+    if request.method == "POST":
+        calendar.set_shows_visit_type(actor(), patient, request.form.get("include_visit_type") == "1")
+        flash(_l("Saved. Calendar files you download from now on use this title."), "success")
+        return redirect(url_for("appointments.calendar_preference"))
+    return render_template("appointments/calendar_preference.html",
+                           show=calendar.shows_visit_type(actor(), patient), patient=patient)
 
 
 @bp.get("/<int:appointment_id>/join")

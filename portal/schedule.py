@@ -52,7 +52,8 @@ def set_status(appointment_id: int):
     back = safe_next(request.form.get("next"), url_for("schedule.index", practice_id=practice_id))
     try:
         data = StatusSchema().load({"status": request.form.get("status", "")})
-        staff.set_status(actor(), practice_id, appointment_id, AppointmentStatus(data["status"]))
+        staff.set_status(actor(), practice_id, appointment_id, AppointmentStatus(data["status"]),
+                         base_url=current_app.config.get("BASE_URL", ""))
     except ValidationError:
         flash(_l("Choose a valid status."), "error")
     except DomainError as exc:
@@ -71,8 +72,10 @@ def book():
     practice_id = _practice_id()
     args = filled(request.values)
     errors: dict = {}
+    chosen = ""
     if request.method == "POST":
-        provider_id, location_id, starts_at = (args.pop("slot", "").split("|") + ["", ""])[:3]
+        chosen = args.pop("slot", "")
+        provider_id, location_id, starts_at = (chosen.split("|") + ["", ""])[:3]
         args.update(filled({"provider_id": provider_id, "location_id": location_id, "starts_at": starts_at}))
         try:
             data = StaffBookSchema().load({k: v for k, v in args.items() if k in StaffBookSchema().fields})
@@ -90,11 +93,12 @@ def book():
         try:
             patient = policy.load_patient(int(args["patient_id"]))
             options = availability.booking_options(actor(), patient)
-            if "visit_type_id" in args and request.method == "GET":
+            # After a refused booking (e.g. an overlap that needs a reason) the times show again.
+            if "visit_type_id" in args and (request.method == "GET" or errors):
                 query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})
                 slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
         except (ValueError, ValidationError, DomainError) as exc:
             errors = errors or (form_errors(exc) if not isinstance(exc, ValueError) else
                                 {"patient_id": [str(_l("Enter a patient number."))]})
     return render_template("schedule/book.html", practice_id=practice_id, args=args, options=options,
-                           slots=slots, errors=errors), 422 if errors else 200
+                           slots=slots, errors=errors, chosen=chosen), 422 if errors else 200

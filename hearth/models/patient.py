@@ -83,6 +83,8 @@ class Patient(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # "given family" folded (hearth.textfold): kept in step on every ORM insert and update.
     search_name: Mapped[str | None] = mapped_column(String(210))
+    # Calendar files (.ics) name the visit type only when the patient asks: titles show on lock screens.
+    calendar_shows_visit_type: Mapped[bool] = mapped_column(default=False)
 
     practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User | None] = relationship()

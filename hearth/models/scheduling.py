@@ -8,12 +8,13 @@ overlapping bookings for one provider cannot both commit, whatever their start t
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, Time
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from hearth.clock import utcnow
 from hearth.models.base import Base, UTCDateTime, str_enum
@@ -36,6 +37,11 @@ class AppointmentStatus(enum.StrEnum):
     SEEN = "seen"
     COMPLETED = "completed"
     NO_SHOW = "no_show"
+
+
+# A visit in one of these states is still to happen (or under way): "Upcoming" lists, overlap checks.
+UPCOMING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.ROOMED,
+                     AppointmentStatus.SEEN)
 
 
 class ExceptionKind(enum.StrEnum):
@@ -77,12 +83,20 @@ class PracticeSchedulingSettings(Base):
         return sorted({int(x) for x in self.reminder_offsets.split(",") if x.strip().isdigit()}, reverse=True)
 
 
+def name_key(name: str | None) -> str:
+    """A visit-type name as compared for uniqueness: case and runs of spaces ignored."""
+    return " ".join((name or "").split()).casefold()[:120]
+
+
 class VisitType(Base):
     __tablename__ = "visit_type"
+    # Two visit types of one practice cannot share a name, whatever its case ("Check-up" = "check-up").
+    __table_args__ = (UniqueConstraint("practice_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120))  # kept in step with `name` (see name_key())
     duration_minutes: Mapped[int] = mapped_column(default=30)
     mode: Mapped[VisitMode] = mapped_column(str_enum(VisitMode), default=VisitMode.IN_PERSON)
     self_schedulable: Mapped[bool] = mapped_column(default=True)
@@ -93,6 +107,11 @@ class VisitType(Base):
 
     practice: Mapped[Practice] = relationship()
     providers: Mapped[list[Provider]] = relationship(secondary=visit_type_provider, order_by="Provider.family_name")
+
+    @validates("name")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
 
 class ProviderSchedule(Base):
@@ -161,7 +180,15 @@ class Appointment(Base):
     questionnaire_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Health detail in the patient's words: shown to the care team, never put in a notification.
     reason: Mapped[str | None] = mapped_column(Text)
+    # Staff booked this visit over another of the patient's visits at the same time: why (shown to staff).
+    overlap_reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The calendar event (.ics): one random UID for the visit's life, whatever the route or install, a
+    # SEQUENCE that grows with each change the patient's calendar must follow (moved, cancelled) and
+    # when that last happened (LAST-MODIFIED).
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    calendar_sequence: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     patient: Mapped[Patient] = relationship()
     provider: Mapped[Provider] = relationship()
@@ -180,6 +207,16 @@ class Appointment(Base):
     @property
     def is_video(self) -> bool:
         return self.visit_type.mode == VisitMode.VIDEO
+
+    @property
+    def is_upcoming_status(self) -> bool:
+        """Still to happen or under way (not cancelled, completed or missed)."""
+        return self.status in UPCOMING_STATUSES
+
+    def calendar_changed(self, now: datetime | None = None) -> None:
+        """Record a change calendar apps must follow (a new time or place, a cancellation)."""
+        self.calendar_sequence = (self.calendar_sequence or 0) + 1
+        self.changed_at = now or utcnow()
 
 
 class AppointmentSlotLock(Base):

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from hearth.placeholders import fill
+
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 
@@ -314,12 +316,12 @@ def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
     if template.links and template.link_params and all(name in params for name in template.link_params):
         words = f"{text.body}\n{template.links[lang]}"
     return Rendered(
-        subject=text.subject.format_map(values),
-        title=text.title.format_map(values),
-        body=words.format_map(values),
-        html=_html(words, values, text.subject.format_map(values), lang),
+        subject=fill(text.subject, values),
+        title=fill(text.title, values),
+        body=fill(words, values),
+        html=_html(words, values, fill(text.subject, values), lang),
         locale=lang,
-        short=text.body.format_map(values),
+        short=fill(text.body, values),
     )
 
 
@@ -348,7 +350,7 @@ def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:
             escaped[name] = f'<a href="{html.escape(value, quote=True)}">{html.escape(value)}</a>'
 
     # html.escape leaves the {placeholders} alone, so escape the words first and then fill them in.
-    safe_body = html.escape(body).format_map(escaped)
+    safe_body = fill(html.escape(body), escaped)
     paragraphs = "".join(f"<p>{line}</p>" for line in safe_body.split("\n") if line)
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'

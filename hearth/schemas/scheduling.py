@@ -31,14 +31,28 @@ class BookSchema(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
+OVERLAP_REASON = {"description": ("Staff only: why this visit may overlap another visit of the patient. Without it, "
+                                   "an overlap is refused with 409 (patients cannot overlap their visits).")}
+
+
 class StaffBookSchema(BookSchema):
     patient_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    overlap_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
+                                   metadata=OVERLAP_REASON)
 
 
 class RescheduleSchema(Schema):
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    overlap_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
+                                   metadata=OVERLAP_REASON)
+
+
+class CalendarPreferenceSchema(Schema):
+    include_visit_type = fields.Boolean(required=True, metadata={"description": (
+        "Calendar files (.ics) title the visit with its type (\"Check-up at PRACTICE\") instead of the neutral "
+        "\"Appointment at PRACTICE\". Off by default: titles show on lock screens and shared calendars.")})
 
 
 class CancelSchema(Schema):
@@ -146,6 +160,10 @@ class AppointmentSchema(Schema):
     seen_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     no_show_at = fields.DateTime(allow_none=True)
+    calendar_uid = fields.String(attribute="uid", metadata={
+        "description": "The UID of the visit's calendar event (.ics): the same from every route, for its whole life"})
+    calendar_sequence = fields.Integer(metadata={
+        "description": "The calendar event's SEQUENCE: grows each time the visit is moved or cancelled"})
 
 
 class AppointmentLinkSchema(Schema):
@@ -165,8 +183,10 @@ class AppointmentLinkSchema(Schema):
 
 
 class AppointmentListSchema(Schema):
-    upcoming = fields.List(fields.Nested(AppointmentSchema))
-    past = fields.List(fields.Nested(AppointmentSchema))
+    upcoming = fields.List(fields.Nested(AppointmentSchema), metadata={
+        "description": "Visits not yet over that are booked or under way, soonest first (never cancelled ones)"})
+    past = fields.List(fields.Nested(AppointmentSchema), metadata={
+        "description": "Visits that are over, cancelled, completed or missed, latest first (at most 50)"})
 
 
 class BookingOptionsSchema(Schema):
@@ -207,6 +227,8 @@ class PatientBriefSchema(Schema):
 
 class StaffAppointmentSchema(AppointmentSchema):
     patient = fields.Nested(PatientBriefSchema)
+    overlap_reason = fields.String(allow_none=True, metadata={
+        "description": "Why staff booked this visit over another visit of the patient, if they did"})
 
 
 class ScheduleDaySchema(Schema):

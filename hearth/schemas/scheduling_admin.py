@@ -76,7 +76,8 @@ class VisitTypeInputSchema(SetupSchema):
     """A visit type's fields; load with partial=True for PATCH."""
 
     name = fields.String(required=True, validate=validate.Length(
-        min=1, max=120, error=_l("Enter a name of at most {max} characters.")))
+        min=1, max=120, error=_l("Enter a name of at most {max} characters.")), metadata={
+        "description": "Unique within the practice, ignoring case and extra spaces (422 otherwise)"})
     duration_minutes = fields.Integer(required=True, validate=_range(5, 480))
     mode = fields.String(load_default=VisitMode.IN_PERSON.value, validate=_one_of(m.value for m in VisitMode))
     self_schedulable = fields.Boolean(load_default=True)
@@ -179,7 +180,8 @@ class SchedulingSettingsInputSchema(SetupSchema):
     checkin_closes_minutes = fields.Integer(required=True, validate=_range(0, 240))
     video_url_template = fields.String(required=True, validate=validate.Length(
         min=1, max=300, error=_l("Enter a link of at most {max} characters.")), metadata={
-        "description": "http(s) link containing {appointment_id}"})
+        "description": ("http(s) link containing {appointment_id} or {appointment_uid}; no other braces "
+                        "(no attribute or index access)")})
     video_join_minutes_before = fields.Integer(required=True, validate=_range(0, 120))
     reminder_offsets = MinutesList(required=True, metadata={
         "description": "Minutes before the visit, e.g. [10080, 1440, 120]", "type": "array",

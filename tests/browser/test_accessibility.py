@@ -113,7 +113,7 @@ def _person_pages(sweep: Sweep) -> None:
     """Nav, two-factor, slots for a visit type (one day: a short list), check-in, and what they link to."""
     page = sweep.page
     required = sweep.nav() + ["/account/two-factor"]
-    key = ["/appointments/find", "/notifications/preferences"]
+    key = ["/appointments/find", "/notifications/preferences", "/appointments/calendar-files"]
     if visit_type := _first_value(page, "/appointments/find", "#f-visit_type_id"):
         required.append(f"/appointments/find?visit_type_id={visit_type}&start={day(7)}&end={day(7)}")
     page.goto("/appointments")  # the check-in form opens days ahead, but its page is there all along

@@ -105,7 +105,7 @@ def test_appointment_list_runs_bounded_queries(client, clinic):
 
 
 def test_staff_schedule_and_status(client, clinic):
-    day = future_day(-1)
+    day = future_day(0)  # arrival is only on the visit's day
     appt = place(clinic, local(day, 10))
     place(clinic, local(day, 11), patient=make_patient(practice=clinic.practice))
     db.session.commit()

@@ -167,6 +167,6 @@ def test_join_link_opens_shortly_before_a_video_visit(clinic):
 def test_list_for_patient_splits_upcoming_and_past(clinic):
     future = place(clinic, local(future_day(5), 10))
     past = place(clinic, local(future_day(-5), 10))
-    make_visit_type(clinic.practice)
+    make_visit_type(clinic.practice, name="Follow-up")
     upcoming, before = booking.list_for_patient(clinic.patient.user, clinic.patient)
     assert [a.id for a in upcoming] == [future.id] and [a.id for a in before] == [past.id]

@@ -10,9 +10,9 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from hearth import db, policy
@@ -29,8 +29,9 @@ from hearth.models import (
     VisitMode,
     VisitType,
 )
+from hearth.models.scheduling import name_key
 from hearth.policy import CLINICAL_ROLES
-from hearth.services.scheduling import reminders
+from hearth.services.scheduling import reminders, video_link
 from hearth.services.scheduling.common import DEFAULTS, settings_for
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,28 @@ def _questions(questions: list[dict], taken: set[str] | None = None) -> list[dic
     return out
 
 
+NAME_TAKEN = _l("Another visit type of this practice already has this name. Choose a different name.")
+
+
+def _check_name(practice_id: int, target: VisitType) -> None:
+    """Invalid when another visit type of the practice has the same name, whatever its case."""
+    taken = db.session.scalar(select(VisitType.id).where(
+        VisitType.practice_id == practice_id, VisitType.name_key == name_key(target.name),
+        VisitType.id != (target.id or 0)).limit(1))
+    if taken is not None:
+        raise Invalid(_l("Please correct the highlighted fields."), fields={"name": [NAME_TAKEN]})
+
+
+def _flush_named(target: VisitType) -> None:
+    """Flush; the unique (practice, name) key turns a racing twin into the same Invalid."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(target)
+            db.session.flush()
+    except IntegrityError:
+        raise Invalid(_l("Please correct the highlighted fields."), fields={"name": [NAME_TAKEN]}) from None
+
+
 def _apply(practice_id: int, target: VisitType, data: dict[str, Any]) -> None:
     for key in VISIT_FIELDS:
         if key in data:
@@ -184,9 +207,10 @@ def create_visit_type(user: User, practice_id: int, data: dict[str, Any]) -> Vis
     """Add a visit type; Forbidden for non-admins, Invalid for another practice's providers or bad questions."""
     practice_for(user, practice_id, edit=True)
     new = VisitType(practice_id=practice_id, questionnaire=[])
-    _apply(practice_id, new, data)
-    db.session.add(new)
-    db.session.flush()
+    with db.session.no_autoflush:
+        _apply(practice_id, new, data)
+        _check_name(practice_id, new)
+    _flush_named(new)
     log_after_commit("practice %s visit type %s added by user %s", practice_id, new.id, user.id)
     return new
 
@@ -196,7 +220,11 @@ def update_visit_type(user: User, practice_id: int, visit_type_id: int, changes:
     """Change a visit type; `questionnaire`, when given, replaces the list. Forbidden, NotFound, Invalid."""
     practice_for(user, practice_id, edit=True)
     target = _visit_type(practice_id, visit_type_id)
-    _apply(practice_id, target, changes)
+    with db.session.no_autoflush:
+        _apply(practice_id, target, changes)
+        if "name" in changes:
+            _check_name(practice_id, target)
+    _flush_named(target)
     log_after_commit("practice %s visit type %s changed by user %s: %s", practice_id, target.id, user.id,
                   sorted(changes))
     return target
@@ -255,19 +283,6 @@ def settings_page(user: User, practice_id: int) -> AdminPage:
     return page_for(user, practice_id, settings=settings_for(practice_id))
 
 
-def _check_video_url(template: str) -> list:
-    parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [_l("Enter a link starting with https:// (or http://).")]
-    if "{appointment_id}" not in template:
-        return [_l("The link must contain {appointment_id}, where each visit's number goes.")]
-    try:
-        template.format(appointment_id=1)
-    except (KeyError, IndexError, ValueError):
-        return [_l("Use braces only for {appointment_id}.")]
-    return []
-
-
 @db.transactional
 def update_scheduling_settings(user: User, practice_id: int, changes: dict[str, Any], *,
                                base_url: str = "") -> PracticeSchedulingSettings:
@@ -278,7 +293,7 @@ def update_scheduling_settings(user: User, practice_id: int, changes: dict[str, 
     practice_for(user, practice_id, edit=True)
     changes = {k: v for k, v in changes.items() if k in SETTINGS_FIELDS}
     if "video_url_template" in changes:
-        problems = _check_video_url(changes["video_url_template"])
+        problems = video_link.check(changes["video_url_template"])
         if problems:
             raise Invalid(_l("Please correct the highlighted fields."), fields={"video_url_template": problems})
     if "reminder_offsets" in changes:

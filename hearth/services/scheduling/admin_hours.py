@@ -251,6 +251,9 @@ def _apply_exception(practice: Practice, row: ScheduleException, data: dict[str,
         errors["ends_at"] = [_l("The end must be after the start.")]
     elif row.starts_at and row.ends_at and row.ends_at - row.starts_at > MAX_EXCEPTION:
         errors["ends_at"] = [_l("Enter at most a year at a time.")]
+    elif row.ends_at and row.ends_at <= utcnow() and ("starts_at" in data or "ends_at" in data):
+        # The list shows current and coming exceptions only: a past one would be saved out of sight.
+        errors["ends_at"] = [_l("This time is already over. Enter a time that ends in the future.")]
     if errors:
         raise Invalid(_l("Please correct the highlighted fields."), fields=errors)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import selectinload
 
 from hearth import db, policy
@@ -17,7 +17,8 @@ from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
-from hearth.services.scheduling import reminders, waitlist
+from hearth.models.scheduling import UPCOMING_STATUSES
+from hearth.services.scheduling import overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
     TAKEN,
@@ -44,19 +45,25 @@ class SlotChoice:
     starts_at: datetime
     location_id: int | None = None
     reason: str | None = None
+    overlap_reason: str | None = None  # staff booking over another visit of the patient: why
 
 
 def upcoming_and_past(patient: Patient, now: datetime | None = None) -> tuple[list[Appointment], list[Appointment]]:
-    """(upcoming, past) with what the list shows loaded up front (no authorization: callers do it)."""
+    """(upcoming, past) with what the list shows loaded up front (no authorization: callers do it).
+
+    Upcoming: not over and still to happen (booked, or under way). Everything else (over, cancelled,
+    completed, missed) is "past", latest first, at most PAST_LIMIT.
+    """
     now = now or utcnow()
     opts = (selectinload(Appointment.visit_type), selectinload(Appointment.provider),
             selectinload(Appointment.location))
+    ahead = and_(Appointment.ends_at >= now, Appointment.status.in_(UPCOMING_STATUSES))
     upcoming = db.session.scalars(
-        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.ends_at >= now)
+        select(Appointment).where(Appointment.patient_id == patient.id, ahead)
         .order_by(Appointment.starts_at).options(*opts)
     ).all()
     past = db.session.scalars(
-        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.ends_at < now)
+        select(Appointment).where(Appointment.patient_id == patient.id, not_(ahead))
         .order_by(Appointment.starts_at.desc()).limit(PAST_LIMIT).options(*opts)
     ).all()
     return list(upcoming), list(past)
@@ -79,18 +86,25 @@ def get(user: User, patient: Patient, appointment_id: int) -> Appointment:
 
 @db.transactional
 def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = "") -> Appointment:
-    """Book an offered slot. Raises Invalid (not a slot), Conflict (taken meanwhile)."""
+    """Book an offered slot. Raises Invalid (not a slot), Conflict (taken meanwhile, or the patient has
+    another visit then: staff may go ahead with `choice.overlap_reason`)."""
     granted = policy.authorize(user, patient, SCOPE, "book", "appointment")
-    visit_type, location = _check_slot(patient, choice, staff=granted.relation == "staff")
+    staff = granted.relation == "staff"
+    visit_type, location = _check_slot(patient, choice, staff=staff)
+    ends_at = choice.starts_at + timedelta(minutes=visit_type.duration_minutes)
+    override = overlap.check_free(patient, choice.starts_at, ends_at, staff=staff,
+                                  override_reason=choice.overlap_reason)
     appointment = Appointment(
         patient_id=patient.id, provider_id=choice.provider_id, visit_type_id=visit_type.id,
-        location_id=None if location is None else location.id, starts_at=choice.starts_at,
-        ends_at=choice.starts_at + timedelta(minutes=visit_type.duration_minutes),
+        location_id=None if location is None else location.id, starts_at=choice.starts_at, ends_at=ends_at,
         status=AppointmentStatus.BOOKED, booked_by_user_id=user.id, reason=choice.reason or None,
+        overlap_reason=override,
     )
     db.session.add(appointment)
     db.session.flush()
     hold(appointment)
+    if override:
+        overlap.record_override(user, patient, appointment)
     waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
     return appointment
@@ -119,8 +133,11 @@ def book_offer(user: User, patient: Patient, entry_id: int, *, base_url: str = "
 @db.transactional
 def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: datetime,
                provider_id: int | None = None, location_id: int | None = None, *,
-               base_url: str = "") -> Appointment:
-    """Move a booked appointment to another offered slot; the old time is freed and offered on."""
+               base_url: str = "", overlap_reason: str | None = None) -> Appointment:
+    """Move a booked appointment to another offered slot; the old time is freed and offered on.
+
+    Raises Invalid, Conflict as `book` (staff may move over another visit of the patient with a reason).
+    """
     granted = policy.authorize(user, patient, SCOPE, "reschedule", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
     staff = granted.relation == "staff"
@@ -129,16 +146,23 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     choice = SlotChoice(appointment.visit_type_id, provider_id or appointment.provider_id, starts_at,
                         location_id if location_id is not None else appointment.location_id)
     visit_type, location = _check_slot(patient, choice, staff=staff, moving=appointment.id)
+    ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
+    override = overlap.check_free(patient, starts_at, ends_at, staff=staff, override_reason=overlap_reason,
+                                  moving=appointment.id)
     release(appointment)
     db.session.flush()
     appointment.provider_id = choice.provider_id
     appointment.location_id = None if location is None else location.id
     appointment.starts_at = starts_at
-    appointment.ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
+    appointment.ends_at = ends_at
+    appointment.overlap_reason = override
     appointment.checked_in_at = None
     appointment.confirmed_at = None  # the new time is not confirmed yet
+    appointment.calendar_changed()
     db.session.flush()
     hold(appointment)
+    if override:
+        overlap.record_override(user, patient, appointment)
     waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
     old_provider, _, old_start, old_end = old
@@ -165,6 +189,7 @@ def close(appointment: Appointment, reason: str | None, *, offer_time: bool = Tr
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = utcnow()
     appointment.cancel_reason = (reason or "").strip()[:300] or None
+    appointment.calendar_changed()
     release(appointment)
     reminders.cancel(appointment)
     if offer_time:
@@ -190,7 +215,7 @@ def join_link(user: User, patient: Patient, appointment_id: int, *, now: datetim
                           minutes=settings.video_join_minutes_before))
     if now >= appointment.ends_at:
         raise Conflict(_l("This visit is no longer open."))
-    return settings.video_url_template.format(appointment_id=appointment.id)
+    return video_link.render(settings.video_url_template, appointment)
 
 
 def can_join(appointment: Appointment, now: datetime | None = None) -> bool:

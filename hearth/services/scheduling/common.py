@@ -74,6 +74,15 @@ def lock_provider(provider_id: int, *, shared: bool) -> None:
     db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update(read=shared))
 
 
+def lock_patient(patient_id: int) -> None:
+    """Serialize one patient's bookings (or waitlist joins): a row lock on PostgreSQL; SQLite has one writer.
+
+    FOR NO KEY UPDATE waits for another such lock, but not for the KEY SHARE locks that rows referring to
+    the patient take (this request's own audit event), which would deadlock two bookings.
+    """
+    db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
+
+
 def load_visit_type(practice_id: int, visit_type_id: int) -> VisitType:
     visit_type = db.session.get(VisitType, visit_type_id)
     if visit_type is None or visit_type.practice_id != practice_id or not visit_type.active:

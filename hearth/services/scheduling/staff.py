@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +19,7 @@ from hearth.models import Appointment, AppointmentStatus, Location, Patient, Pra
 from hearth.policy import CLINICAL_ROLES
 from hearth.services.scheduling import reminders
 from hearth.services.scheduling.booking import SlotChoice, book
-from hearth.services.scheduling.common import load_location, local_today, zone_for
+from hearth.services.scheduling.common import appointment_day, load_location, local_today, zone_for
 
 MAX_DAYS = 7
 S = AppointmentStatus
@@ -31,6 +33,13 @@ TRANSITIONS: dict[AppointmentStatus, set[AppointmentStatus]] = {
 }
 STAMPS = {S.ARRIVED: "arrived_at", S.ROOMED: "roomed_at", S.SEEN: "seen_at", S.COMPLETED: "completed_at",
           S.NO_SHOW: "no_show_at"}
+# The steps a visit in each state has been through: moving back (to Booked, or from a no-show to
+# Arrived) clears the times of the steps it undoes.
+STEPS_TAKEN: dict[AppointmentStatus, set[AppointmentStatus]] = {
+    S.BOOKED: set(), S.ARRIVED: {S.ARRIVED}, S.ROOMED: {S.ARRIVED, S.ROOMED},
+    S.SEEN: {S.ARRIVED, S.ROOMED, S.SEEN}, S.COMPLETED: {S.ARRIVED, S.ROOMED, S.SEEN, S.COMPLETED},
+    S.NO_SHOW: {S.NO_SHOW},
+}
 
 
 @dataclass
@@ -105,8 +114,12 @@ def book_for_patient(user: User, practice_id: int, patient_id: int, choice: Slot
 
 @db.transactional
 def set_status(user: User, practice_id: int, appointment_id: int, status: AppointmentStatus, *,
-               now: datetime | None = None) -> Appointment:
-    """Move a visit along (arrived → roomed → seen → completed, or no-show), stamping each step."""
+               now: datetime | None = None, base_url: str = "") -> Appointment:
+    """Move a visit along (arrived → roomed → seen → completed, or no-show), stamping each step.
+
+    Arrival only on the visit's day (the clinic's zone). Moving back to Booked clears the times of
+    what it undoes and plans the reminders still ahead. Raises Conflict, Forbidden, NotFound.
+    """
     policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
     appointment = db.session.scalar(
         select(Appointment).join(Appointment.patient)
@@ -123,11 +136,20 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
                           new=status_label(status)))
     if status == S.NO_SHOW and now < appointment.starts_at:
         raise Conflict(_l("A visit can only be marked as a no-show after it was due to start."))
+    if status == S.ARRIVED and local_today(appointment.patient.practice, appointment.location, now) != (
+            day := appointment_day(appointment)):
+        raise Conflict(_l("A patient can be marked as arrived only on the day of the visit (%(day)s).",
+                          day=format_date(day, "medium", locale=str(get_locale() or "en"))))
     appointment.status = status
+    for step, stamp in STAMPS.items():
+        if step not in STEPS_TAKEN[status]:
+            setattr(appointment, stamp, None)
     if status in STAMPS:
         setattr(appointment, STAMPS[status], now)
     if status in (S.ARRIVED, S.NO_SHOW):
         reminders.cancel(appointment)
+    elif status == S.BOOKED:
+        reminders.plan(appointment, base_url=base_url, now=now)
     return appointment
 
 
@@ -141,9 +163,14 @@ def status_label(status: AppointmentStatus) -> str:
     return str(STATUS_LABELS.get(status, status.value))
 
 
-def next_statuses(appointment: Appointment) -> list[AppointmentStatus]:
-    """The buttons a schedule row offers, in a sensible order."""
+def next_statuses(appointment: Appointment, now: datetime | None = None) -> list[AppointmentStatus]:
+    """The buttons a schedule row offers, in a sensible order (Arrived only on the visit's day)."""
     order = [S.ARRIVED, S.ROOMED, S.SEEN, S.COMPLETED, S.NO_SHOW, S.BOOKED]
-    allowed = TRANSITIONS.get(appointment.status, set())
+    allowed = set(TRANSITIONS.get(appointment.status, set()))
+    if S.ARRIVED in allowed and local_today(appointment.patient.practice, appointment.location,
+                                            now) != appointment_day(appointment):
+        allowed.discard(S.ARRIVED)
+    if S.NO_SHOW in allowed and (now or utcnow()) < appointment.starts_at:
+        allowed.discard(S.NO_SHOW)
     return [s for s in order if s in allowed]
 

@@ -19,7 +19,7 @@ from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import Appointment, Location, Patient, User, VisitType, WaitlistEntry, WaitlistStatus
 from hearth.notify import outbox
-from hearth.services.scheduling.common import load_provider, load_visit_type, local_today, zone_for
+from hearth.services.scheduling.common import load_provider, load_visit_type, local_today, lock_patient, zone_for
 
 SCOPE = "appointments"
 MAX_OFFERS = 10
@@ -44,6 +44,7 @@ def join(user: User, patient: Patient, visit_type_id: int, window_start: date, w
         raise Invalid(fields={"window_end": [_l("The end date must be after the start date.")]})
     if window_end < local_today(patient.practice):
         raise Invalid(fields={"window_end": [_l("The end date has already passed.")]})
+    lock_patient(patient.id)  # two joins at once: the second sees the first
     duplicate = db.session.scalar(select(WaitlistEntry.id).where(
         WaitlistEntry.patient_id == patient.id, WaitlistEntry.visit_type_id == visit_type_id,
         WaitlistEntry.status.in_(OPEN),
