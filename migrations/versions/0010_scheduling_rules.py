@@ -1,7 +1,7 @@
 """scheduling rules: calendar UID/sequence per visit, overlap reason, unique visit-type names, .ics title choice
 
 Revision ID: 0010_scheduling_rules
-Revises: 0006_patient_search_name
+Revises: 0009_notify_claims
 """
 
 import uuid
@@ -12,7 +12,7 @@ from alembic import op
 import hearth.models.base
 
 revision = "0010_scheduling_rules"
-down_revision = "0006_patient_search_name"
+down_revision = "0009_notify_claims"
 branch_labels = None
 depends_on = None
 
