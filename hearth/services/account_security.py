@@ -208,11 +208,16 @@ def sign_out_everywhere(user: User) -> int:
 
 
 @db.transactional
-def register_device(user: User, *, fcm_token: str, platform: str, label: str | None) -> Device:
-    """Register or refresh the app install's push token; a token moves to whoever signs in on it."""
+def register_device(user: User, session_row: UserSession | None, *, fcm_token: str, platform: str,
+                    label: str | None) -> Device:
+    """Register or refresh the app install's push token; a token moves to whoever signs in on it.
+
+    The device belongs to `session_row` (the app's sign-in): when that session ends, pushes stop.
+    """
     digest = token_hash(fcm_token)
     now = utcnow()
-    values = {"user_id": user.id, "fcm_token": fcm_token, "platform": platform, "label": label,
+    values = {"user_id": user.id, "session_id": session_row.id if session_row is not None else None,
+              "fcm_token": fcm_token, "platform": platform, "label": label,
               "last_seen_at": now, "disabled_at": None, "disabled_reason": None}
     device = _device_by_hash(digest)
     if device is None:
