@@ -12,15 +12,11 @@ from marshmallow import ValidationError, fields, validate
 
 from hearth import phones
 from hearth.i18n import _l
+from hearth.services.auth import normalize_email
 
 EMAIL_MAX = 254
 NOT_AN_EMAIL = _l("Enter an email address like name@example.com.")
 NOT_A_PHONE = _l("Enter a phone number with digits, spaces, brackets or dashes.")
-
-
-def normalize_email(value: str) -> str:
-    """The form every email address is compared and stored in: no surrounding spaces, lower case."""
-    return value.strip().lower()
 
 
 _EMAIL = validate.Email()
