@@ -68,6 +68,11 @@ class ApiEmailChangeSchema(EmailSchema):
     current_password = _password(required=True)
 
 
+class EmailChangeConfirmSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=1000), load_only=True,
+                          metadata={"description": "The token at the end of the link emailed to the new address"})
+
+
 class TwoFactorConfirmSchema(CodeSchema):
     current_password = _password(load_default=None, allow_none=True)
 
@@ -91,6 +96,8 @@ class ProfileSchema(Schema):
 class AccountSchema(Schema):
     id = fields.Integer()
     email = fields.String()
+    pending_email = fields.String(allow_none=True, metadata={
+        "description": "A new sign-in email waiting for the link sent to it to be opened; null when none"})
     display_name = fields.String()
     locale = fields.String()
     timezone = fields.String(allow_none=True)
