@@ -166,12 +166,12 @@ def email_cancel():
 def email_confirm(token: str):
     """The link emailed to the new address: opening it shows one button; pressing it makes the change."""
     try:
-        change = email_change.check_token(token, _email_settings())
         if request.method == "POST":
-            email_change.confirm(token, _email_settings())
+            user = email_change.confirm(token, _email_settings())
             flash(str(_l("Your sign-in email address is now %(email)s. Use it the next time you sign in.",
-                         email=change.new_email)), "success")
+                         email=user.email)), "success")
             return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
+        change = email_change.check_token(token, _email_settings())
     except Invalid as exc:
         return render_template("account/email_confirm.html", link_error=str(exc.message), change=None), 400
     return render_template("account/email_confirm.html", link_error=None, change=change)

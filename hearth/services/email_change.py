@@ -96,14 +96,30 @@ def cancel_change(user: User) -> None:
     user.pending_email, user.pending_email_at = None, None
 
 
-def check_token(token: str, settings: EmailChangeSettings) -> PendingChange:
-    """The change a link is for, without making it; Invalid (a message to show) when expired, forged or used."""
+def _payload(token: str, settings: EmailChangeSettings) -> dict:
     try:
         payload = signing.loads(settings.secret, SALT, token, settings.hours * 3600, invalid=Invalid)
     except Invalid as exc:
         raise Invalid(str(EXPIRED if isinstance(exc.__cause__, SignatureExpired) else NOT_VALID)) from exc
-    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
-    new_email = payload.get("e") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise Invalid(str(NOT_VALID))
+    return payload
+
+
+def _lock(user_id: int) -> None:
+    """Begin with a write on the account row: a row lock on PostgreSQL, the write lock on SQLite (whose
+    reader could not become a writer once another click wrote), so parallel clicks queue here."""
+    db.session.execute(update(User).where(User.id == user_id).values(pending_email_at=User.pending_email_at)
+                       .execution_options(synchronize_session=False))
+
+
+def check_token(token: str, settings: EmailChangeSettings, *, lock: bool = False) -> PendingChange:
+    """The change a link is for, without making it; Invalid (a message to show) when expired, forged or used."""
+    payload = _payload(token, settings)
+    if lock:
+        _lock(payload["u"])
+    user = db.session.get(User, payload["u"], populate_existing=True)
+    new_email = payload.get("e")
     if (user is None or not user.is_active or not new_email or user.pending_email != new_email
             or payload.get("f") != _fingerprint(user, new_email)):
         raise Invalid(str(NOT_VALID))
@@ -116,7 +132,7 @@ def confirm(token: str, settings: EmailChangeSettings) -> User:
 
     Raises Invalid: the link expired, was used or replaced, or the address was taken meanwhile.
     """
-    change = check_token(token, settings)
+    change = check_token(token, settings, lock=True)
     user, old_email = change.user, change.user.email
     if db.session.scalar(select(User.id).where(func.lower(User.email) == change.new_email, User.id != user.id)):
         raise Invalid(str(TAKEN))
