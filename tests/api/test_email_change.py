@@ -203,3 +203,12 @@ def test_openapi_documents_the_email_change(client):
     confirm = paths["/api/v1/account/email/confirm"]["post"]
     assert "204" in confirm["responses"] and "422" in confirm["responses"] and "security" not in confirm
     assert "delete" in paths["/api/v1/account/email/pending"]
+
+
+def test_the_confirm_page_in_spanish(client, user):
+    _ask(client, _bearer(client))
+    token = _token(_mails("email_change_confirm")[0])
+    page = client.get(f"/account/email/confirm/{token}", headers={"Accept-Language": "es-MX,en;q=0.5"})
+    assert "Confirme su nuevo correo de acceso" in page.text and ">Confirmar</button>" in page.text
+    dead = client.get("/account/email/confirm/not-a-real-token-at-all", headers={"Accept-Language": "es"})
+    assert dead.status_code == 400 and "Este enlace no es válido o ya se usó." in dead.text

@@ -156,3 +156,22 @@ def test_queued_sms_rows_use_e164(db_session):
     row = notify.enqueue(key="sms-q", kind="reminder", template="appointment_reminder", user=patient.user,
                          patient=patient)
     assert db_session.scalar(select(Notification.to_address).where(Notification.id == row.id)) == "+15550100126"
+
+
+def test_portal_settings_choose_the_country_in_the_viewers_language(client):
+    from tests.portal.test_staff import sign_in
+
+    practice = make_practice(name="Oak Clinic")
+    admin = enrolled_staff(practice=practice, role=StaffRole.ADMIN, locale="es")
+    sign_in(client, admin)
+    page = client.get("/settings/practice")
+    assert page.status_code == 200 and '<option value="US" selected>Estados Unidos</option>' in page.text
+    assert '<option value="MX" >México</option>' in page.text
+    form = {"name": "Oak Clinic", "phone": "55 1234 5678", "country": "MX", "timezone": "America/Mexico_City",
+            "minor_full_access_below": "12", "adult_age": "18"}
+    saved = client.post(f"/settings/practice/{practice.id}", data=form)
+    assert saved.status_code == 302 and (practice.country, practice.phone) == ("MX", "+525512345678")
+    shown = client.get("/settings/practice")
+    assert 'value="55 1234 5678"' in shown.text
+    bad = client.post(f"/settings/practice/{practice.id}", data={**form, "phone": "12"})
+    assert bad.status_code == 422 and "Este no es un número de teléfono que podamos usar." in bad.text
