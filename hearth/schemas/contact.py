@@ -43,8 +43,9 @@ class EmailAddress(fields.String):
         super().__init__(validate=checks, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return normalize_email(text)
+        if not isinstance(value, str):
+            raise ValidationError(str(NOT_AN_EMAIL))
+        return normalize_email(super()._deserialize(value, attr, data, **kwargs))
 
 
 class PhoneNumber(fields.String):
@@ -55,14 +56,14 @@ class PhoneNumber(fields.String):
     `phones.to_e164(value, practice.country)`, which refuses the numbers impossible there.
     """
 
-    default_error_messages = {"invalid": NOT_A_PHONE}
-
     def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError(str(NOT_A_PHONE))
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
             if self.allow_none:
                 return None
-            raise self.make_error("invalid")
+            raise ValidationError(str(NOT_A_PHONE))
         try:
             return phones.clean(text)
         except phones.PhoneError as exc:
