@@ -7,10 +7,11 @@ scripts/bootstrap.sh
 .venv/bin/ruff check .
 .venv/bin/python scripts/compile_translations.py
 echo "== tests on SQLite"
-env -u TEST_DATABASE_URL HEARTH_REQUIRE_POSTGRES=0 .venv/bin/pytest "$@"
+xdist=(-n "${PYTEST_WORKERS:-2}" --dist loadgroup)
+env -u TEST_DATABASE_URL HEARTH_REQUIRE_POSTGRES=0 .venv/bin/pytest "${xdist[@]}" "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "== tests on PostgreSQL ($TEST_DATABASE_URL)"
-  .venv/bin/pytest "$@"
+  .venv/bin/pytest "${xdist[@]}" "$@"
 elif [ "${HEARTH_REQUIRE_POSTGRES:-0}" = "1" ]; then
   echo "HEARTH_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set" >&2
   exit 1

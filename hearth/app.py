@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_migrate import Migrate
 
 from hearth import config as config_module
-from hearth import db
+from hearth import db, health, logs
 from hearth.context import RequestInfo, set_request_info
 from hearth.extensions import babel, csrf, limiter, login_manager
 from hearth.i18n import select_locale, select_timezone
@@ -28,8 +28,17 @@ def create_app(config: dict | None = None) -> Flask:
     )
     settings = config_module.load(Path(app.instance_path))
     settings.update(config or {})
+    if config and "SECRET_KEY" in config:
+        settings.setdefault("SECRET_KEY_SOURCE", "config")
+        settings["SECRET_KEY_SOURCE"] = "config"
     app.config.update(settings)
-    logging.basicConfig(level=logging.INFO)
+    logs.configure(fmt=app.config.get("LOG_FORMAT"), level=app.config.get("LOG_LEVEL"))
+
+    if app.config.get("SECRET_KEY_SOURCE") == "instance" and not app.config["DATABASE_URL"].startswith("sqlite"):
+        logging.getLogger("hearth").error(
+            "SECRET_KEY is not set: using %s/secret_key, which is this machine's own. With more than one app "
+            "server or worker, set the same SECRET_KEY on every one, or sessions, API tokens and reminder "
+            "links break across them (docs/production.md).", app.instance_path)
 
     if not app.config.get("SKIP_DB_CONFIGURE"):
         db.configure(app.config["DATABASE_URL"])
@@ -38,9 +47,23 @@ def create_app(config: dict | None = None) -> Flask:
     def _remove_session(exc):
         db.session.remove()
 
+    backlog = health.BacklogWatch(float(app.config.get("BACKLOG_WARN_EVERY", 60)),
+                                  int(app.config.get("READY_MAX_BACKLOG_SECONDS") or 600))
+
     @app.before_request
     def _request_info():
+        logs.set_request_id(request.headers.get("X-Request-Id"))
+        backlog.tick()
         set_request_info(RequestInfo(ip=request.remote_addr, user_agent=request.headers.get("User-Agent")))
+
+    @app.after_request
+    def _request_id_header(response):
+        response.headers["X-Request-Id"] = logs.request_id()
+        return response
+
+    @app.teardown_request
+    def _forget_request_id(exc):
+        logs.clear_request_id()
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -29,6 +29,8 @@ def load(instance_path: Path) -> dict:
     default_db = f"sqlite:///{instance_path / 'hearth.db'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        # "environment" or "instance": a per-machine key breaks sessions and links across servers
+        "SECRET_KEY_SOURCE": "environment" if os.environ.get("SECRET_KEY") else "instance",
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "PRACTICE_TIMEZONE": os.environ.get("PRACTICE_TIMEZONE", "America/New_York"),
@@ -77,6 +79,11 @@ def load(instance_path: Path) -> dict:
         "PASSWORD_RESET_MINUTES": _int("PASSWORD_RESET_MINUTES", 60),
         "EMAIL_CHANGE_HOURS": _int("EMAIL_CHANGE_HOURS", 24),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Operations: logs, health
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "READY_MAX_BACKLOG_SECONDS": _int("READY_MAX_BACKLOG_SECONDS", 600),
+        "BACKLOG_WARN_EVERY": _int("BACKLOG_WARN_EVERY", 60),
         "LANGUAGES": ["en", "es"],
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

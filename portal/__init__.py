@@ -52,6 +52,7 @@ def _blueprints():
         appointments,
         auth,
         caregivers,
+        health,
         home,
         notifications,
         records,
@@ -62,6 +63,6 @@ def _blueprints():
         staff,
     )
 
-    modules = [auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
+    modules = [health, auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, reminder_links]
     return [module.bp for module in modules]

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from hearth import db
 from hearth.security.passwords import use_fast_hashing
 from tests.factories import PASSWORD
+from tests.pgdb import private_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +26,13 @@ pytest_plugins = ["tests.fakes.fixtures"] if (ROOT / "tests" / "fakes" / "fixtur
 
 
 def database_url(tmp_root: Path) -> str:
+    """A temporary SQLite file, or a database of this run's own beside TEST_DATABASE_URL (tests/pgdb.py)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        try:
+            return private_database(url)
+        except Exception as exc:  # a missing server must fail loudly, with the reason
+            pytest.exit(f"cannot create a test database beside {url!r}: {exc}", returncode=3)
     if os.environ.get("HEARTH_REQUIRE_POSTGRES") == "1":
         raise pytest.UsageError("HEARTH_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
     return f"sqlite:///{tmp_root / 'test.db'}"
@@ -70,6 +75,7 @@ def app(db_url):
         "STAFF_TWO_FACTOR_REQUIRED": False,  # tests/portal/test_login.py and test_account*.py turn it on
         "MAIL_HOST": "",
         "SERVER_NAME": None,
+        "BACKLOG_WARN_EVERY": 0,  # no outbox query slipped into requests whose statements tests count
     })
 
     def _fresh_g():
@@ -136,3 +142,10 @@ def login(client, user, password: str = PASSWORD):
 @pytest.fixture
 def signed_in():
     return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the browser tests on one xdist worker, so one demo server and one Chromium serve them all."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

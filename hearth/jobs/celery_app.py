@@ -2,7 +2,9 @@
 
 Tasks are short and idempotent; nothing is scheduled with a long ETA. A reminder for next week is
 an outbox row with a `due_at`, and beat's `dispatch_due` picks it up when the time comes.
-Run with `celery -A hearth.jobs.celery_app worker --beat` (or worker and beat separately).
+Run workers with `celery -A hearth.jobs.celery_app worker` and exactly one scheduler with
+`celery -A hearth.jobs.celery_app beat --scheduler hearth.jobs.beat:SingleBeatScheduler` (the lock makes
+a second one a no-op). Workers retry the broker for as long as it is down, one log line per attempt.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import os
 
 from celery import Celery
 from celery.signals import worker_process_init
+
+from hearth.jobs import signals  # noqa: F401  (logging and request ids in every Celery process)
 
 DISPATCH_EVERY_SECONDS = float(os.environ.get("NOTIFY_DISPATCH_EVERY", "10"))
 
@@ -27,6 +31,10 @@ celery_app.conf.update(
     timezone="UTC",
     enable_utc=True,
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,  # keep trying for as long as Redis is down (default: give up after 100)
+    worker_hijack_root_logger=False,
+    # On a lost broker connection, stop the task in hand: its claim fences it, and the next run resends.
+    worker_cancel_long_running_tasks_on_connection_loss=True,
     beat_schedule={
         "notify-dispatch-due": {
             "task": "hearth.jobs.tasks.dispatch_due",

@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_replan_benchmark_runs_and_reports():
+def test_the_replan_benchmark_runs_and_reports(db_url):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    if os.environ.get("TEST_DATABASE_URL"):  # the bench works in a private schema there
-        env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    if db_url.startswith("postgresql"):  # the bench works in a private schema there
+        env["DATABASE_URL"] = db_url
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "reminder_replan.py"), "--visits", "40"],
         capture_output=True, text=True, timeout=180, env=env, cwd=ROOT,

@@ -20,12 +20,12 @@ import pyotp
 import pytest
 
 from hearth import demo
+from tests.pgdb import private_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync"]
-BROWSER_DB = "hearth_browser"
 SERVER_ENV: dict[str, str] = {}  # the running server's DATABASE_URL, for tests that read what it queued
 SECRET_KEY = "browser-tests-secret-key-not-for-production"
 
@@ -37,19 +37,11 @@ def _free_port() -> int:
 
 
 def _database_url(tmp: Path) -> str:
-    """A fresh SQLite file, or a freshly created PostgreSQL database beside TEST_DATABASE_URL's."""
+    """A fresh SQLite file, or a database of this run's own beside TEST_DATABASE_URL's (dropped at exit)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp / 'browser.db'}"
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BROWSER_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BROWSER_DB}")
-    return parsed.set(database=BROWSER_DB).render_as_string(hide_password=False)
+    return private_database(url, "browser")
 
 
 def _flask(env: dict, *args: str) -> None:

@@ -9,7 +9,9 @@ than by sleeping inside the SDK, so one throttled batch does not stall the worke
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import firebase_admin
+import google.auth.transport.requests
 import requests.adapters
 from firebase_admin import credentials, exceptions, messaging
 from google.auth.exceptions import GoogleAuthError
@@ -62,14 +65,22 @@ def chunks(items: Sequence[Any], size: int = MAX_BATCH) -> Iterator[Sequence[Any
 class FcmChannel:
     name = "push"
 
-    def __init__(self, project_id: str, credential: Any, *, retry: Retry | None = None, timeout: float = 30):
-        """Start a firebase app for `project_id`; `credential` is a firebase or google.auth credential."""
+    def __init__(self, project_id: str, credential: Any, *, retry: Retry | None = None, timeout: float = 30,
+                 api_base: str | None = None):
+        """Start a firebase app for `project_id`; `credential` is a firebase or google.auth credential.
+
+        `api_base` (FCM_API_BASE) replaces https://fcm.googleapis.com for an emulator or a staging fake.
+        """
         self.app = firebase_admin.initialize_app(
             credential,
             {"projectId": project_id, "httpTimeout": timeout},
             name=f"hearth-fcm-{uuid.uuid4().hex}",
         )
         self.batch_sizes: list[int] = []  # sizes of the send_each calls made, for metrics and tests
+        service = messaging._get_messaging_service(self.app)  # noqa: SLF001 - the documented endpoint seam
+        if api_base:
+            service._fcm_url = f"{api_base.rstrip('/')}/v1/projects/{project_id}/messages:send"  # noqa: SLF001
+        self._token_lock = threading.Lock()
         self._mount_retry(retry or DEFAULT_RETRY)
 
     @classmethod
@@ -84,7 +95,7 @@ class FcmChannel:
             return None
         if credential is None:
             try:
-                credential = credentials.Certificate(key_file)
+                credential = _certificate(key_file, settings.get("FCM_TOKEN_URI") or os.environ.get("FCM_TOKEN_URI"))
             except (OSError, ValueError) as exc:
                 log.error("push is off: cannot read the FCM service account %s: %s", key_file, exc)
                 return None
@@ -93,13 +104,14 @@ class FcmChannel:
             credential,
             retry=settings.get("FCM_RETRY"),
             timeout=float(settings.get("FCM_TIMEOUT") or 30),
+            api_base=settings.get("FCM_API_BASE") or os.environ.get("FCM_API_BASE") or None,
         )
 
     def _mount_retry(self, retry: Retry) -> None:
         """Use `retry` for the FCM endpoint. firebase-admin has no public hook for this, so the adapter
         is mounted on the messaging service's own requests session (the SDK's request code is untouched)."""
         service = messaging._get_messaging_service(self.app)  # noqa: SLF001 - the documented endpoint seam
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(messaging._MessagingService.FCM_URL))  # noqa: SLF001
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(service._fcm_url))  # noqa: SLF001
         adapter = requests.adapters.HTTPAdapter(pool_connections=100, pool_maxsize=100, max_retries=retry)
         service._client.session.mount(origin, adapter)  # noqa: SLF001
 
@@ -111,9 +123,18 @@ class FcmChannel:
             results.extend(self._send_chunk(chunk))
         return results
 
+    def _fresh_token(self) -> None:
+        """Fetch the OAuth access token once, before send_each's threads each find it missing and fetch
+        their own (one token request per message of a new process's first batch); reused until it expires."""
+        credential = self.app.credential.get_credential()
+        with self._token_lock:
+            if not credential.valid:
+                credential.refresh(google.auth.transport.requests.Request())
+
     def _send_chunk(self, chunk: Sequence[Push]) -> list[Result]:
         messages = [_message(p) for p in chunk]
         try:
+            self._fresh_token()
             batch = messaging.send_each(messages, app=self.app)
         except (exceptions.FirebaseError, GoogleAuthError) as exc:
             # Credential failures (google.auth TransportError/RefreshError) fail the whole chunk; the SDK
@@ -125,6 +146,15 @@ class FcmChannel:
 
     def close(self) -> None:
         firebase_admin.delete_app(self.app)
+
+
+def _certificate(key_file: str, token_uri: str | None) -> credentials.Certificate:
+    """The service account in `key_file`, with its OAuth token endpoint replaced by FCM_TOKEN_URI if set."""
+    if not token_uri:
+        return credentials.Certificate(key_file)
+    with open(key_file, encoding="utf-8") as f:
+        info = json.load(f)
+    return credentials.Certificate({**info, "token_uri": token_uri})
 
 
 def _message(push: Push) -> messaging.Message:
