@@ -111,3 +111,13 @@ class Device(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disabled_reason: Mapped[str | None] = mapped_column(String(60))
+
+    session: Mapped[UserSession | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        """Gets pushes: not disabled, and its sign-in (if any) neither ended nor expired."""
+        if self.disabled_at is not None:
+            return False
+        row = self.session
+        return row is None or (row.revoked_at is None and row.expires_at > utcnow())

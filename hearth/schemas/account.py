@@ -133,4 +133,5 @@ class DeviceSchema(Schema):
     label = fields.String(allow_none=True)
     created_at = fields.DateTime()
     last_seen_at = fields.DateTime()
-    active = fields.Function(lambda d: d.disabled_at is None)
+    active = fields.Boolean(metadata={"description": "false once pushes to it stopped (removed, signed out, "
+                                                    "or its sign-in expired)"})

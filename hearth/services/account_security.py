@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from hearth import db
 from hearth.clock import is_valid_zone, utcnow
@@ -241,6 +242,7 @@ def _device_by_hash(digest: str) -> Device | None:
 
 def list_devices(user: User) -> list[Device]:
     return list(db.session.scalars(select(Device).where(Device.user_id == user.id)
+                                   .options(selectinload(Device.session))
                                    .order_by(Device.last_seen_at.desc(), Device.id.desc())))
 
 

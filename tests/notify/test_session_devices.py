@@ -116,6 +116,8 @@ def test_an_expired_sign_in_gets_no_pushes(client, patient, fake_fcm, make_chann
     row.expires_at = utcnow() - timedelta(seconds=1)
     db_session.commit()
     assert _pushed_to(fake_fcm, make_channels, patient) == []
+    listed = client.get("/api/v1/devices", headers=_api_sign_in(client, patient.user)["headers"]).json
+    assert [d["active"] for d in listed] == [False]
     # Signing in again and registering the same phone brings its pushes back.
     _register(client, _api_sign_in(client, patient.user), PHONE)
     assert _pushed_to(fake_fcm, make_channels, patient) == [PHONE]
