@@ -91,8 +91,9 @@ def address(recipient: Recipient, channel: str) -> tuple[bool, str | None]:
         )
     elif channel == Channel.SMS:
         value = getattr(recipient.contact, "phone", None)
-        if value and recipient.contact is not None:  # E.164 for the provider, even for a row stored before it
-            value = phones.stored_or_none(value, recipient.contact.practice.country) or value
+        if value:  # E.164 for the provider, even for a number stored before E.164 (region: the practice's)
+            country = getattr(getattr(recipient.contact, "practice", None), "country", None)
+            value = phones.stored_or_none(value, country) or value
     else:
         return False, None
     return bool(value), value or None
