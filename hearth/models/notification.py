@@ -38,6 +38,7 @@ class AttemptOutcome(enum.StrEnum):
     TRANSIENT = "transient"  # try the same channel again later
     PERMANENT = "permanent"  # this channel will not work for this row: fall back
     SKIPPED = "skipped"  # the channel is off (not configured) or has no address
+    UNKNOWN = "unknown"  # the worker was lost during the send: it may or may not have reached the person
 
 
 class Notification(Base):
@@ -69,6 +70,12 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # Proves the claim is still this worker's: every write of a claimed row checks it (the fence).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # A reminder may be held by quiet hours up to this moment, no later (then it keeps its time).
+    latest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Comma-separated channels already given up on for this row (failed for good or too many tries).
+    spent_channels: Mapped[str] = mapped_column(String(40), default="", server_default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -84,7 +91,11 @@ class Notification(Base):
 
 
 class NotificationAttempt(Base):
-    """One try on one channel (one per device for push): the delivery history support looks at."""
+    """One try on one channel (one per device for push): the delivery history support looks at.
+
+    The row is written and committed *before* the provider is called (`outcome` None: in flight) and
+    completed afterwards, so a worker killed mid-send leaves a visible trace of what it was sending.
+    """
 
     __tablename__ = "notification_attempt"
 
@@ -92,9 +103,12 @@ class NotificationAttempt(Base):
     notification_id: Mapped[int] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # when the try started
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
-    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(str_enum(AttemptOutcome))  # None: in flight
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    device_id: Mapped[int | None] = mapped_column()  # push: the device tried (no FK: devices get deleted)
     error: Mapped[str | None] = mapped_column(String(500))
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
 

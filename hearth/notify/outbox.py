@@ -48,8 +48,10 @@ def enqueue(
 
     Recipient: `user` (an account), else `patient` (its own contact details), else `to_email` alone;
     `to_email` also forces email to that address (invitations, address checks). `patient` is who the
-    notification is about. Kind "account" always goes by email and ignores quiet hours. A time in
-    the recipient's quiet hours moves to their end unless that would pass `latest_at`.
+    notification is about. Kind "account" always goes by email and ignores quiet hours. The route and
+    language stored here are a first guess: the dispatcher reads the recipient's channels, address,
+    language and quiet hours again when it sends (`hearth.notify.wishes`), and a time in the quiet
+    hours then moves to their end, unless that would pass `latest_at`.
     Returns the row for `key`, new or already there; with `revive`, a cancelled row for the key is
     queued again with these values (a reminder for a visit moved away and then back).
     Raises ValueError for a programming error (unknown kind or template, wrong params, naive time,
@@ -122,11 +124,7 @@ def _values(cache: dict[tuple, Any], *, key: str, kind: str, template: str,
     else:
         route = recipients.plan(recipient, recipients.channel_order(recipient, kind, pref))
 
-    due = due_at or utcnow()
-    if pref is not None and kind != ACCOUNT_KIND:
-        due = shift_out_of_quiet_hours(
-            due, recipient.timezone, pref.quiet_hours_start, pref.quiet_hours_end, latest_at=latest_at
-        )
+    due = due_at or utcnow()  # the wanted time: quiet hours are applied when it is sent
     first_channel, first_address = route[0] if route else (recipients.DEFAULT_CHANNELS[0], None)
     return {
         "idempotency_key": key,
@@ -140,8 +138,11 @@ def _values(cache: dict[tuple, Any], *, key: str, kind: str, template: str,
         "to_address": first_address,
         "fallback_channels": ",".join(c for c, _ in route[1:]),
         "due_at": due,
-        "status": NotificationStatus.PENDING if route else NotificationStatus.FAILED,
-        "last_error": None if route else "no reachable channel",
+        "latest_at": latest_at,
+        # Nobody reachable now is no reason to give up: a phone or an app may be added before it is due,
+        # and the dispatcher decides (it fails the row if nobody is reachable then either).
+        "status": NotificationStatus.PENDING,
+        "last_error": None if route else "no reachable channel when queued",
     }
 
 
@@ -201,7 +202,8 @@ def _requeue(row: Notification, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(row, name, value)
     row.attempts = 0
-    row.next_attempt_at = row.claimed_at = row.claimed_by = row.sent_at = None
+    row.next_attempt_at = row.claimed_at = row.claimed_by = row.claim_token = row.sent_at = None
+    row.spent_channels = ""
     db.session.flush()
 
 

@@ -9,9 +9,14 @@ Plain dictionaries keep rendering deterministic and free of any Flask or Babel c
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
@@ -171,7 +176,7 @@ TEMPLATES: dict[str, Template] = {
         },
     ),
     "appointment_reminder": Template(
-        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        optional=("ref", "date", "time", "starts_at", "zone", "confirm_url", "cancel_url"),
         link_params=("confirm_url", "cancel_url"),
         links=VISIT_LINKS,
         texts={
@@ -201,7 +206,7 @@ TEMPLATES: dict[str, Template] = {
     # To a caregiver with the appointments scope: names the person (a first name), never the visit.
     "caregiver_reminder": Template(
         required=("name",),
-        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        optional=("ref", "date", "time", "starts_at", "zone", "confirm_url", "cancel_url"),
         link_params=("confirm_url", "cancel_url"),
         links=VISIT_LINKS,
         texts={
@@ -276,7 +281,7 @@ TEMPLATES: dict[str, Template] = {
     ),
     # The practice cancelled a visit (the provider took the time off): date and time only, never why.
     "appointment_cancelled": Template(
-        optional=("ref", "date", "time"),
+        optional=("ref", "date", "time", "starts_at", "zone"),
         texts={
             "en": Text(
                 "Appointment cancelled",
@@ -330,9 +335,15 @@ def check_params(key: str, params: Mapping[str, Any]) -> None:
 
 
 def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
-    """The texts of `key` in the person's language, with `params` filled in."""
+    """The texts of `key` in the person's language, with `params` filled in.
+
+    A moment given as `starts_at` (ISO 8601) and `zone` is written out as `date` and `time` in that
+    language here, at sending time, and links open their page in it: a reminder queued weeks ahead
+    speaks the language the person has chosen since.
+    """
     check_params(key, params)
     lang = normalize_locale(locale)
+    params = localized(params, lang)
     template = TEMPLATES[key]
     texts = template.texts
     if template.detailed and all(name in params for name in template.detail_params):
@@ -350,6 +361,23 @@ def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
         locale=lang,
         short=text.body.format_map(values),
     )
+
+
+def localized(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """`params` with `starts_at`/`zone` turned into `date` and `time` in `lang`, and links' `lang` set."""
+    out = dict(params)
+    starts_at, zone = out.pop("starts_at", None), out.pop("zone", None)
+    if starts_at and zone:
+        local = datetime.fromisoformat(str(starts_at)).astimezone(ZoneInfo(str(zone)))
+        out.setdefault("date", format_date(local.date(), "full", locale=lang))
+        out.setdefault("time", format_time(local.time(), "short", locale=lang))
+    for name, value in out.items():
+        if name.endswith("_url") and isinstance(value, str):
+            out[name] = _LANG_QUERY.sub(rf"\g<1>{lang}", value)
+    return out
+
+
+_LANG_QUERY = re.compile(r"([?&]lang=)[A-Za-z-]{2,10}(?=$|&)")
 
 
 def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:

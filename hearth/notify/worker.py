@@ -20,7 +20,7 @@ log = logging.getLogger("hearth.notify")
 DEFAULTS = {
     "NOTIFY_BATCH_SIZE": 100,  # rows claimed per batch: bounds memory and the length of a claim
     "NOTIFY_MAX_BATCHES": 50,  # batches per run, so one run cannot go on forever
-    "NOTIFY_SENDING_TIMEOUT": 300,  # seconds before a row stuck in "sending" is put back
+    "NOTIFY_SENDING_TIMEOUT": 300,  # seconds without a claim renewal before a "sending" row is put back
 }
 
 
@@ -40,12 +40,14 @@ def run_once(
     own_channels = channels is None
     channels = channels if channels is not None else build_channels(settings)
     try:
-        reclaim_stuck(timedelta(seconds=_setting(settings, "NOTIFY_SENDING_TIMEOUT")))
+        timeout = timedelta(seconds=_setting(settings, "NOTIFY_SENDING_TIMEOUT"))
+        reclaim_stuck(timeout)
         return dispatch(
             channels,
             worker_id or new_worker_id(),
             batch=_setting(settings, "NOTIFY_BATCH_SIZE"),
             max_batches=_setting(settings, "NOTIFY_MAX_BATCHES"),
+            sending_timeout=timeout,  # the claim is renewed every third of it while a batch is sent
         )
     finally:
         if own_channels:

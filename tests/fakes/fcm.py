@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +36,7 @@ class FakeFcm:
         self._behaviours: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._counter = 0
+        self.delay = 0.0  # seconds each request takes to answer: a slow provider
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -119,6 +121,8 @@ class FakeFcm:
                         400, _error(400, "INVALID_ARGUMENT", "token or fid required", "INVALID_ARGUMENT")
                     )
                 behaviour = fake._next_behaviour(target)
+                if fake.delay:
+                    time.sleep(fake.delay)
                 if behaviour == "ok":
                     return self._reply(200, {"name": fake._accept(match["project"], message)})
                 status, rpc_status, fcm_code, headers = BEHAVIOURS[behaviour]

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -25,6 +26,7 @@ class FakeSms:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.messages: list[dict[str, str]] = []
+        self.delay = 0.0  # seconds each accepted message takes to answer: a slow provider
         self._behaviours: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -89,8 +91,10 @@ class FakeSms:
                     status, code, message, headers = BEHAVIOURS[behaviour]
                     return self._reply(status, {"code": code, "message": message, "status": status}, headers)
                 with fake._lock:
-                    fake.messages.append(form)
+                    fake.messages.append(form)  # delivered on receipt, as a real provider would
                     sid = f"SM{len(fake.messages):032d}"
+                if fake.delay:
+                    time.sleep(fake.delay)
                 return self._reply(
                     201,
                     {

@@ -63,7 +63,8 @@ def test_push_is_in_the_recipients_language(fake_fcm, make_channels):
     _pref(user, "bill", "push")
     notify.enqueue(key="bill:2", kind="bill", template="bill_ready", user=user)
     dispatch(make_channels(fake_fcm.settings), "w1")
-    assert [m["notification"]["title"] for m in fake_fcm.messages] == ["Nuevo estado de cuenta"]
+    # bill:1 was queued while the person wanted email; it is sent after she chose push, so it follows her.
+    assert [m["notification"]["title"] for m in fake_fcm.messages] == ["Nuevo estado de cuenta"] * 2
 
 
 def test_unregistered_token_disables_the_device_and_others_still_get_it(fake_fcm, make_channels):
@@ -84,14 +85,14 @@ def test_unregistered_token_disables_the_device_and_others_still_get_it(fake_fcm
 def test_all_tokens_dead_falls_back_to_email(fake_fcm, smtp_server, make_channels):
     _, user = _push_user()
     only = make_device(user=user, token="gone-token")
-    fake_fcm.behave("gone-token", "invalid")
+    fake_fcm.behave("gone-token", "unregistered")
     row = _enqueue(user)
     channels = make_channels(fake_fcm.settings, smtp_server.settings)
     summary = dispatch(channels, "w1")
     assert (summary.fell_back, summary.sent) == (1, 1)
     row = reload(row)
     assert row.status == NotificationStatus.SENT and row.channel == "email"
-    assert reload(only).disabled_reason == "invalid_argument"
+    assert reload(only).disabled_reason == "unregistered"
     assert len(smtp_server.to(user.email)) == 1
     # The device is off now: the next push goes straight to email without calling FCM.
     requests_before = len(fake_fcm.requests)
@@ -99,6 +100,33 @@ def test_all_tokens_dead_falls_back_to_email(fake_fcm, smtp_server, make_channel
     dispatch(channels, "w1")
     assert len(fake_fcm.requests) == requests_before
     assert len(smtp_server.to(user.email)) == 2
+
+
+def test_invalid_argument_is_a_bad_message_not_a_dead_device(fake_fcm, smtp_server, make_channels):
+    _, user = _push_user()
+    device = make_device(user=user, token="fine-token")
+    fake_fcm.behave("fine-token", "invalid", "ok")
+    row = _enqueue(user)
+    channels = make_channels(fake_fcm.settings, smtp_server.settings)
+    assert dispatch(channels, "w1").fell_back == 1
+    assert reload(row).status == NotificationStatus.SENT and row.channel == "email"
+    assert "InvalidArgumentError" in attempts_of(row)[0].error
+    assert reload(device).disabled_at is None and device.disabled_reason is None
+    # The device still gets the next notification.
+    _enqueue(user, key="message:44")
+    dispatch(channels, "w1")
+    assert fake_fcm.tokens() == ["fine-token"]
+
+
+def test_push_carries_a_stable_collapse_key(fake_fcm, make_channels):
+    _, user = _push_user(channels="push")
+    make_device(user=user, token="ios-token", platform="ios")
+    row = _enqueue(user)
+    dispatch(make_channels(fake_fcm.settings), "w1")
+    [message] = fake_fcm.messages
+    assert message["android"]["collapse_key"] == f"hearth-{row.id}"
+    assert message["apns"]["headers"]["apns-collapse-id"] == f"hearth-{row.id}"
+    assert message["data"]["notification_id"] == str(row.id)
 
 
 def test_no_device_at_all_falls_back(fake_fcm, smtp_server, make_channels):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hearth import db, notify
 from hearth.clock import utcnow
 from hearth.models import Notification, NotificationPreference, NotificationStatus
+from hearth.notify.dispatcher import dispatch
 from hearth.notify.outbox import shift_out_of_quiet_hours
 from tests.factories import make_patient, make_practice, make_user
 from tests.notify.conftest import count_rows
@@ -127,11 +128,21 @@ def test_caregiver_does_not_inherit_the_childs_phone():
     )
 
 
-def test_no_reachable_channel_is_recorded_as_failed():
+def test_no_reachable_channel_is_decided_when_sent(fake_sms, make_channels):
     patient = make_patient(user=None, preferred_channels="sms", phone=None)
     row = notify.enqueue(key="m7", kind="reminder", template="appointment_reminder", patient=patient)
-    assert row.status == NotificationStatus.FAILED
-    assert row.last_error == "no reachable channel"
+    late = notify.enqueue(key="m8", kind="reminder", template="appointment_reminder", patient=patient,
+                          due_at=utcnow() + timedelta(days=1))
+    assert row.status == late.status == NotificationStatus.PENDING
+    assert row.last_error == "no reachable channel when queued"
+    channels = make_channels(fake_sms.settings())
+    assert dispatch(channels, "w1").failed == 1  # still nobody to reach when it is due
+    db.session.refresh(row)
+    assert (row.status, row.last_error) == (NotificationStatus.FAILED, "no reachable channel")
+    patient.phone = "+15550100777"  # added before the second one is due: it goes
+    db.session.flush()
+    assert dispatch(channels, "w1", now=utcnow() + timedelta(days=1)).sent == 1
+    assert [m["To"] for m in fake_sms.messages] == ["+15550100777"]
 
 
 def test_account_mail_goes_by_email_and_invitations_to_the_given_address():
@@ -199,33 +210,39 @@ def test_shift_keeps_the_time_when_latest_at_would_pass():
     ) == _utc(2030, 1, 15, 12)
 
 
-def test_enqueue_moves_a_notification_out_of_the_recipients_quiet_hours():
+def _send_at(now, smtp_server, make_channels):
+    return dispatch(make_channels(smtp_server.settings), "w1", now=now)
+
+
+def test_quiet_hours_hold_a_notification_when_it_is_sent_not_when_queued(smtp_server, make_channels):
     user = make_user(timezone="America/Los_Angeles")
-    _pref(user, "reminder", "email", time(21, 0), time(8, 0))
     due = _utc(2030, 3, 1, 6, 0)  # 22:00 in Los Angeles
     row = notify.enqueue(key="r1", kind="reminder", template="appointment_reminder", user=user, due_at=due)
-    assert row.due_at == _utc(2030, 3, 1, 16, 0)  # 08:00 Los Angeles
-    urgent = notify.enqueue(
-        key="r2",
-        kind="reminder",
-        template="appointment_reminder",
-        user=user,
-        due_at=due,
-        latest_at=_utc(2030, 3, 1, 9, 0),
-    )
-    assert urgent.due_at == due
+    urgent = notify.enqueue(key="r2", kind="reminder", template="appointment_reminder", user=user, due_at=due,
+                            latest_at=_utc(2030, 3, 1, 9, 0))
+    assert row.due_at == due and urgent.latest_at == _utc(2030, 3, 1, 9, 0)  # the wanted time is kept
+    _pref(user, "reminder", "email", time(21, 0), time(8, 0))  # chosen after queueing: still obeyed
+    summary = _send_at(due, smtp_server, make_channels)
+    assert (summary.held, summary.sent) == (1, 1)  # the urgent one cannot wait past its latest time
+    db.session.refresh(row)
+    assert row.status == NotificationStatus.PENDING and row.next_attempt_at == _utc(2030, 3, 1, 16, 0)  # 08:00
+    assert _send_at(_utc(2030, 3, 1, 15, 59), smtp_server, make_channels).claimed == 0
+    assert _send_at(_utc(2030, 3, 1, 16, 0), smtp_server, make_channels).sent == 1
+    assert len(smtp_server.to(user.email)) == 2
 
 
-def test_quiet_hours_use_the_practice_zone_when_the_user_has_none():
+def test_quiet_hours_use_the_practice_zone_when_the_user_has_none(smtp_server, make_channels):
     practice = make_practice(timezone="Europe/Madrid")
     patient = make_patient(practice=practice)
     _pref(patient.user, "message", "email", time(22, 0), time(7, 0))
     due = _utc(2030, 1, 10, 22, 30)  # 23:30 in Madrid
     row = notify.enqueue(key="q1", kind="message", template="new_message", user=patient.user, due_at=due)
-    assert row.due_at == _utc(2030, 1, 11, 6, 0)
+    assert _send_at(due, smtp_server, make_channels).held == 1
+    db.session.refresh(row)
+    assert row.next_attempt_at == _utc(2030, 1, 11, 6, 0)
 
 
-def test_account_mail_ignores_quiet_hours():
+def test_account_mail_ignores_quiet_hours(smtp_server, make_channels):
     user = make_user(timezone="UTC")
     _pref(user, "reminder", "email", time(0, 0), time(23, 59))
     now = utcnow()
@@ -238,6 +255,7 @@ def test_account_mail_ignores_quiet_hours():
         due_at=now,
     )
     assert row.due_at == now
+    assert _send_at(now, smtp_server, make_channels).sent == 1
 
 
 # Cancellation

@@ -49,7 +49,8 @@ def link_events(appointment_id, action=None):
 def test_reminder_carries_confirm_and_cancel_links_but_no_health_detail(clinic):
     appt = book(clinic, local(future_day(10), 10))
     row = reminder(appt.id)
-    assert set(row.params) == {"ref", "date", "time", "confirm_url", "cancel_url"}
+    # The start is kept as a moment: date and time are written in the recipient's language when sent.
+    assert set(row.params) == {"ref", "starts_at", "zone", "confirm_url", "cancel_url"}
     assert row.params["confirm_url"].startswith("http://127.0.0.1:5000/r/")
     assert row.params["confirm_url"].endswith("?lang=en")
     text = render(row.template, row.locale, row.params)
@@ -61,6 +62,7 @@ def test_reminder_carries_confirm_and_cancel_links_but_no_health_detail(clinic):
         assert "Check-up" not in words and "Sore knee" not in words and "Lovelace" not in words
     es = render(row.template, "es", row.params)
     assert "Confirmar: " in es.body and "Cancelar: " in es.body
+    assert "?lang=es" in es.body and "?lang=en" not in es.body  # the pages open in the language sent
 
 
 def test_spanish_speakers_get_links_to_spanish_pages(clinic, client):

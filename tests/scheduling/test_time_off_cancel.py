@@ -18,7 +18,7 @@ from hearth.models import (
     NotificationStatus,
     WaitlistStatus,
 )
-from hearth.notify.templates import render
+from hearth.notify.templates import localized, render
 from hearth.schemas.scheduling_admin import ScheduleExceptionInputSchema
 from hearth.services.scheduling import admin_hours, booking, waitlist
 from hearth.services.scheduling.booking import SlotChoice
@@ -97,7 +97,7 @@ def test_cancels_only_the_providers_booked_visits_inside_and_tells_each_patient(
         patient = appointment.patient
         assert (message.kind, message.patient_id, message.recipient_user_id) == ("reminder", patient.id,
                                                                                   patient.user_id)
-        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "date", "time"}
+        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "starts_at", "zone"}
         text = str(message.params)
         for secret in ("Surgery", "Check-up", "Lovelace", "Family medicine", "not available"):
             assert secret not in text
@@ -157,8 +157,12 @@ def test_message_shows_date_and_time_in_the_patients_language_and_the_visits_zon
     visit = book(clinic, local(day, 10, 30), patient=patient)
     admin_hours.add_exception(practice_admin, clinic.practice.id, given(clinic, day), cancel_booked=True)
     [message] = messages(visit.id)
-    assert message.params == {"ref": f"appointment:{visit.id}", "date": format_date(day, "full", locale="es"),
-                              "time": format_time(time(10, 30), "short", locale="es")}
+    # The moment is kept; the words are written in the patient's language when the message is sent.
+    assert message.params == {"ref": f"appointment:{visit.id}", "zone": "America/New_York",
+                              "starts_at": visit.starts_at.isoformat()}
+    assert localized(message.params, "es") == {"ref": f"appointment:{visit.id}",
+                                               "date": format_date(day, "full", locale="es"),
+                                               "time": format_time(time(10, 30), "short", locale="es")}
     assert message.locale == "es"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -76,22 +76,39 @@ class EmailChannel:
         msg["Content-Language"] = email.rendered.locale  # after the body: set_content drops Content-* headers
         return msg
 
-    def send_many(self, emails: Sequence[Email]) -> list[Result]:
-        """Send each email over one connection; one Result per email, in order."""
+    def send_many(self, emails: Sequence[Email], *, before: Callable[[int], bool] | None = None,
+                  after: Callable[[int, Result], None] | None = None) -> list[Result | None]:
+        """Send each email over one connection; one Result per email, in order.
+
+        `before(i)` is asked right before email i goes out (False: it is skipped and its Result is
+        None); `after(i, result)` hears each result as soon as it is known.
+        """
         if not emails:
             return []
+        results: list[Result | None] = []
+
+        def record(result: Result | None) -> None:
+            if result is not None and after is not None:
+                after(len(results), result)
+            results.append(result)
+
         try:
             smtp = self._connect()
         except (smtplib.SMTPException, OSError) as exc:
-            return [Result.transient(f"smtp connect: {exc}") for _ in emails]
-        results: list[Result] = []
+            for _ in emails:
+                record(Result.transient(f"smtp connect: {exc}"))
+            return results
         try:
             for i, email in enumerate(emails):
+                if before is not None and not before(i):
+                    record(None)
+                    continue
                 try:
-                    results.append(self._send_one(smtp, email))
+                    record(self._send_one(smtp, email))
                 except (smtplib.SMTPServerDisconnected, OSError) as exc:
                     # The connection is gone: this and the rest go round again later.
-                    results.extend(Result.transient(f"smtp: {exc}") for _ in emails[i:])
+                    for _ in emails[i:]:
+                        record(Result.transient(f"smtp: {exc}"))
                     return results
         finally:
             try:

@@ -2,8 +2,10 @@
 
 Each adapter owns a named firebase app, so tests and several workers never share global state.
 Per-message errors are sorted the way FCM documents them: a dead token (UNREGISTERED,
-INVALID_ARGUMENT, SENDER_ID_MISMATCH) is final and disables the device; quota, availability,
-internal and credential errors are transient. 429's Retry-After is honoured by the outbox rather
+SENDER_ID_MISMATCH) is final and disables the device; INVALID_ARGUMENT is a bad *message* (final for
+this message, the device stays); quota, availability, internal and credential errors are transient.
+Each message carries a collapse key (Android `collapse_key`, APNs `apns-collapse-id`), so a repeat of
+the same notification after a crash replaces the first on the phone. 429's Retry-After is honoured by the outbox rather
 than by sleeping inside the SDK, so one throttled batch does not stall the worker.
 """
 
@@ -44,7 +46,6 @@ DEFAULT_RETRY = Retry(
 
 DEAD_TOKEN_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (messaging.UnregisteredError, "unregistered"),
-    (exceptions.InvalidArgumentError, "invalid_argument"),
     (messaging.SenderIdMismatchError, "sender_id_mismatch"),
 )
 
@@ -55,6 +56,7 @@ class Push:
     title: str
     body: str
     data: dict[str, str] = field(default_factory=dict)
+    collapse_key: str | None = None  # stable per notification (at most 64 bytes for APNs)
 
 
 def chunks(items: Sequence[Any], size: int = MAX_BATCH) -> Iterator[Sequence[Any]]:
@@ -165,7 +167,8 @@ def _message(push: Push) -> messaging.Message:
             token=push.token,
             notification=messaging.Notification(title=push.title, body=push.body),
             data=push.data,
-            android=messaging.AndroidConfig(priority="high"),
+            android=messaging.AndroidConfig(priority="high", collapse_key=push.collapse_key),
+            apns=messaging.APNSConfig(headers={"apns-collapse-id": push.collapse_key}) if push.collapse_key else None,
         )
 
 
@@ -177,6 +180,8 @@ def _result(response: messaging.SendResponse) -> Result:
     for error_type, reason in DEAD_TOKEN_ERRORS:
         if isinstance(exc, error_type):
             return Result.permanent(error, drop_token=reason)
+    if isinstance(exc, exceptions.InvalidArgumentError):
+        return Result.permanent(error)  # the message is malformed: sending it again fails the same way
     http_response = getattr(exc, "http_response", None)
     retry_after = (
         parse_retry_after(http_response.headers.get("Retry-After")) if http_response is not None else None

@@ -11,10 +11,9 @@ type, reason or specialty. The dispatcher re-checks a caregiver's access before 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -40,6 +39,7 @@ CAREGIVER_TEMPLATE = "caregiver_reminder"
 KIND = "reminder"
 SCOPE = "appointments"
 BATCH = 200  # visits re-planned together
+DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,20 @@ class Recipient:
     @property
     def suffix(self) -> str:
         return f":u{self.user.id}" if self.caregiver and self.user is not None else ""
+
+
+def due_at(appointment: Appointment, offset: int) -> datetime:
+    """When the reminder `offset` minutes ahead goes: whole days are calendar days in the visit's zone.
+
+    The 7-day reminder of a 9:00 visit goes at 9:00 a week before, even across a daylight-saving
+    change (subtracting 10,080 minutes would give 8:00 or 10:00); other offsets are exact minutes.
+    """
+    if offset <= 0 or offset % DAY_MINUTES:
+        return appointment.starts_at - timedelta(minutes=offset)
+    zone = ZoneInfo(zone_for(appointment.patient.practice, appointment.location))
+    local = appointment.starts_at.astimezone(zone)
+    day = local.date() - timedelta(days=offset // DAY_MINUTES)
+    return datetime.combine(day, local.time(), tzinfo=zone).astimezone(UTC)
 
 
 def key_prefix(appointment: Appointment) -> str:
@@ -105,8 +119,7 @@ def plan_many(appointments: list[Appointment], *, base_url: str = "", now: datet
     practice_offsets = {pid: settings_for(pid).offsets for pid in {a.patient.practice_id for a in booked}}
     for appointment in booked:
         patient = appointment.patient
-        offsets = [m for m in practice_offsets[patient.practice_id]
-                   if appointment.starts_at - timedelta(minutes=m) > now]
+        offsets = [m for m in practice_offsets[patient.practice_id] if due_at(appointment, m) > now]
         people = [Recipient(patient.user, False), *caregivers.get(patient.id, [])] if offsets else []
         for person in people:
             for offset in offsets:
@@ -120,7 +133,7 @@ def plan_many(appointments: list[Appointment], *, base_url: str = "", now: datet
         items.append(dict(
             key=key, kind=KIND, template=CAREGIVER_TEMPLATE if person.caregiver else TEMPLATE,
             params=params[(appointment.id, person)], user=person.user, patient=appointment.patient,
-            due_at=appointment.starts_at - timedelta(minutes=offset),
+            due_at=due_at(appointment, offset),
             latest_at=appointment.starts_at - timedelta(minutes=30), revive=True,
         ))
     return outbox.enqueue_many(items)
@@ -192,14 +205,14 @@ def patient_locale(appointment: Appointment) -> str:
 
 
 def when_params(appointment: Appointment, locale: str | None = None) -> dict[str, str | int]:
-    """`ref`, `date` and `time` of a visit in `locale` (default: the patient's) and the clinic's zone."""
-    locale = locale or patient_locale(appointment)
-    zone = ZoneInfo(zone_for(appointment.patient.practice, appointment.location))
-    local = appointment.starts_at.astimezone(zone)
+    """`ref` and the visit's start (`starts_at`, `zone`: the clinic's), written out as date and time in the
+    recipient's language when the message is sent (`templates.localized`). `locale` is not needed any more:
+    it is accepted so callers that name one keep working."""
+    zone = zone_for(appointment.patient.practice, appointment.location)
     return {
         "ref": f"appointment:{appointment.id}",
-        "date": format_date(local.date(), "full", locale=locale),
-        "time": format_time(local.time(), "short", locale=locale),
+        "starts_at": appointment.starts_at.astimezone(UTC).isoformat(),
+        "zone": zone,
     }
 
 
