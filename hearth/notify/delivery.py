@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from hearth import db
+from hearth.clock import utcnow
 from hearth.models import Device, Notification
 from hearth.notify.channels import Result
 from hearth.notify.channels.email import Email, EmailChannel

@@ -6,7 +6,7 @@ Phone numbers already stored are converted to E.164 with their practice's countr
 migration says which rows those are, so staff can correct them by hand.
 
 Revision ID: 0008_accounts_phones
-Revises: 0006_patient_search_name
+Revises: 0009_notify_claims
 """
 
 import logging
@@ -20,7 +20,7 @@ from alembic import op
 from phonenumbers.phonenumberutil import ValidationResult
 
 revision = "0008_accounts_phones"
-down_revision = "0006_patient_search_name"
+down_revision = "0009_notify_claims"
 branch_labels = None
 depends_on = None
 
