@@ -10,21 +10,27 @@ from datetime import timedelta
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from api.auth import login_policy
+from api.auth import _rate_limited, login_policy
 from api.security import BEARER, actor, token_required
+from hearth.extensions import limiter
 from hearth.schemas.account import (
     AccountSchema,
     ApiEmailChangeSchema,
     ApiPasswordChangeSchema,
     ApiTwoFactorConfirmSchema,
+    EmailChangeConfirmSchema,
     EnrolmentSchema,
     ProfileSchema,
     ReauthSchema,
     SessionSchema,
 )
-from hearth.services import account_security, sessions
+from hearth.services import account_security, email_change, sessions
 
 blp = Blueprint("api_account", __name__, url_prefix="/api/v1/account", description="Your account and sign-in security")
+
+
+def _email_settings() -> email_change.EmailChangeSettings:
+    return email_change.EmailChangeSettings.from_config(current_app.config)
 
 
 def _session_policy() -> sessions.SessionPolicy:
@@ -67,14 +73,42 @@ def change_password(data):
 
 @blp.route("/email", methods=["POST"])
 @blp.arguments(ApiEmailChangeSchema)
-@blp.response(200, AccountSchema)
-@blp.alt_response(422, description="Wrong `current_password`, or the email is used by another account")
+@blp.response(202, AccountSchema)
+@blp.alt_response(422, description="Wrong `current_password`, or `email` is already the sign-in address")
+@blp.alt_response(429, description="Too many wrong passwords: the account is locked for a while")
 @blp.doc(security=BEARER)
 @token_required
 def change_email(data):
-    """Change the sign-in email address."""
-    return account_security.change_email(actor(), g.api_session, email=data["email"],
-                                         current_password=data["current_password"], policy=login_policy())
+    """Start changing the sign-in email: a link goes to the new address, and nothing changes until it is opened.
+
+    The answer (`pending_email` set) is the same whether or not another account uses the address.
+    Confirm with `POST /api/v1/account/email/confirm`; the old address is then told of the change.
+    """
+    user = actor()
+    email_change.request_change(user, g.api_session, email=data["email"], current_password=data["current_password"],
+                                settings=_email_settings(), policy=login_policy())
+    return user
+
+
+@blp.route("/email/pending", methods=["DELETE"])
+@blp.response(200, AccountSchema)
+@blp.doc(security=BEARER)
+@token_required
+def cancel_email_change():
+    """Forget a pending email change; the link already sent stops working."""
+    user = actor()
+    email_change.cancel_change(user)
+    return user
+
+
+@blp.route("/email/confirm", methods=["POST"])
+@limiter.limit("10/minute", error_message=_rate_limited)
+@blp.arguments(EmailChangeConfirmSchema)
+@blp.response(204)
+@blp.alt_response(422, description="The link expired, was used or replaced by a newer change")
+def confirm_email_change(data):
+    """Make the new address the sign-in email, with the token from the link emailed to it (no sign-in needed)."""
+    email_change.confirm(data["token"], _email_settings())
 
 
 @blp.route("/two-factor", methods=["POST"])

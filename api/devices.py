@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_smorest import Blueprint
 
 from api.security import BEARER, actor, token_required
@@ -17,9 +18,13 @@ blp = Blueprint("api_devices", __name__, url_prefix="/api/v1/devices", descripti
 @blp.doc(security=BEARER)
 @token_required
 def register_device(data):
-    """Register this install's FCM token, or refresh it; call after every sign-in and token change."""
-    return account_security.register_device(actor(), fcm_token=data["token"], platform=data["platform"],
-                                            label=data["label"])
+    """Register this install's FCM token, or refresh it; call after every sign-in and token change.
+
+    The device receives pushes while this sign-in lasts: signing out (`DELETE /api/v1/auth/token`),
+    being signed out elsewhere, or the sign-in expiring stops them until the app registers again.
+    """
+    return account_security.register_device(actor(), g.api_session, fcm_token=data["token"],
+                                            platform=data["platform"], label=data["label"])
 
 
 @blp.route("", methods=["GET"])

@@ -77,6 +77,7 @@ def load(instance_path: Path) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         "PASSWORD_RESET_MINUTES": _int("PASSWORD_RESET_MINUTES", 60),
+        "EMAIL_CHANGE_HOURS": _int("EMAIL_CHANGE_HOURS", 24),
         "WTF_CSRF_TIME_LIMIT": None,
         # Operations: logs, health
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),

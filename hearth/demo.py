@@ -85,42 +85,42 @@ STAFF = [
     StaffSpec(NURSE_EMAIL, "Grace Kim, RN", (StaffRole.STAFF,), "Nurse (also a patient)", team_role="Nurse"),
 ]
 
-# mrn, given, family, dob (a date, or the age in years for children), sex, language, phone,
+# mrn, given, family, dob (a date, or the age in years for children), sex, language, phone (E.164),
 # email when the patient has a portal account (None: no account), primary provider's family name.
 PATIENTS = [
-    ("HFM-000101", "Emily", "Carter", date(1988, 4, 23), "female", "en", "(555) 010-1101", PATIENT_EMAIL, "Okafor"),
-    ("HFM-000102", "María", "García", date(1979, 11, 2), "female", "es", "(555) 010-1102",
+    ("HFM-000101", "Emily", "Carter", date(1988, 4, 23), "female", "en", "+15550101101", PATIENT_EMAIL, "Okafor"),
+    ("HFM-000102", "María", "García", date(1979, 11, 2), "female", "es", "+15550101102",
      "maria.garcia@example.com", "Reyes"),
-    ("HFM-000103", "José", "Hernández", date(1965, 2, 17), "male", "es", "(555) 010-1103",
+    ("HFM-000103", "José", "Hernández", date(1965, 2, 17), "male", "es", "+15550101103",
      "jose.hernandez@example.com", "Okafor"),
-    ("HFM-000104", "Walter", "Brooks", date(1941, 8, 30), "male", "en", "(555) 010-1104", None, "Natarajan"),
-    ("HFM-000105", "Margaret", "Brooks", date(1944, 1, 15), "female", "en", "(555) 010-1105", None, "Natarajan"),
-    ("HFM-000106", "David", "Nguyen", date(1982, 7, 9), "male", "en", "(555) 010-1106", PARENT_EMAIL, "Okafor"),
-    ("HFM-000107", "Lily", "Nguyen", 9, "female", "en", "(555) 010-1106", None, "Reyes"),
-    ("HFM-000108", "Ethan", "Nguyen", 15, "male", "en", "(555) 010-1106", None, "Reyes"),
-    ("HFM-000109", "Grace", "Kim", date(1990, 9, 9), "female", "en", "(555) 010-1109", NURSE_EMAIL, "Okafor"),
-    ("HFM-000110", "Robert", "Johnson", date(1958, 3, 4), "male", "en", "(555) 010-1110",
+    ("HFM-000104", "Walter", "Brooks", date(1941, 8, 30), "male", "en", "+15550101104", None, "Natarajan"),
+    ("HFM-000105", "Margaret", "Brooks", date(1944, 1, 15), "female", "en", "+15550101105", None, "Natarajan"),
+    ("HFM-000106", "David", "Nguyen", date(1982, 7, 9), "male", "en", "+15550101106", PARENT_EMAIL, "Okafor"),
+    ("HFM-000107", "Lily", "Nguyen", 9, "female", "en", "+15550101106", None, "Reyes"),
+    ("HFM-000108", "Ethan", "Nguyen", 15, "male", "en", "+15550101106", None, "Reyes"),
+    ("HFM-000109", "Grace", "Kim", date(1990, 9, 9), "female", "en", "+15550101109", NURSE_EMAIL, "Okafor"),
+    ("HFM-000110", "Robert", "Johnson", date(1958, 3, 4), "male", "en", "+15550101110",
      "robert.johnson@example.com", "Okafor"),
-    ("HFM-000111", "Linda", "Williams", date(1950, 12, 19), "female", "en", "(555) 010-1111",
+    ("HFM-000111", "Linda", "Williams", date(1950, 12, 19), "female", "en", "+15550101111",
      "linda.williams@example.com", "Natarajan"),
-    ("HFM-000112", "James", "Smith", date(1972, 5, 28), "male", "en", "(555) 010-1112",
+    ("HFM-000112", "James", "Smith", date(1972, 5, 28), "male", "en", "+15550101112",
      "james.smith@example.com", "Okafor"),
-    ("HFM-000113", "Patricia", "Brown", date(1969, 10, 11), "female", "en", "(555) 010-1113",
+    ("HFM-000113", "Patricia", "Brown", date(1969, 10, 11), "female", "en", "+15550101113",
      "patricia.brown@example.com", "Natarajan"),
-    ("HFM-000114", "Carmen", "Rodríguez", date(1992, 6, 30), "female", "es", "(555) 010-1114",
+    ("HFM-000114", "Carmen", "Rodríguez", date(1992, 6, 30), "female", "es", "+15550101114",
      "carmen.rodriguez@example.com", "Reyes"),
-    ("HFM-000115", "Luis", "Martínez", date(2001, 1, 22), "male", "es", "(555) 010-1115",
+    ("HFM-000115", "Luis", "Martínez", date(2001, 1, 22), "male", "es", "+15550101115",
      "luis.martinez@example.com", "Okafor"),
-    ("HFM-000116", "Sofía", "Morales", 6, "female", "es", "(555) 010-1116", None, "Reyes"),
-    ("HFM-000117", "Aisha", "Khan", date(1995, 8, 14), "female", "en", "(555) 010-1117",
+    ("HFM-000116", "Sofía", "Morales", 6, "female", "es", "+15550101116", None, "Reyes"),
+    ("HFM-000117", "Aisha", "Khan", date(1995, 8, 14), "female", "en", "+15550101117",
      "aisha.khan@example.com", "Okafor"),
-    ("HFM-000118", "Michael", "O'Brien", date(1947, 4, 2), "male", "en", "(555) 010-1118", None, "Natarajan"),
-    ("HFM-000119", "Olivia", "Davis", date(2003, 2, 26), "female", "en", "(555) 010-1119",
+    ("HFM-000118", "Michael", "O'Brien", date(1947, 4, 2), "male", "en", "+15550101118", None, "Natarajan"),
+    ("HFM-000119", "Olivia", "Davis", date(2003, 2, 26), "female", "en", "+15550101119",
      "olivia.davis@example.com", "Okafor"),
-    ("HFM-000120", "Kevin", "Thompson", date(1976, 9, 17), "male", "en", "(555) 010-1120",
+    ("HFM-000120", "Kevin", "Thompson", date(1976, 9, 17), "male", "en", "+15550101120",
      "kevin.thompson@example.com", "Okafor"),
-    ("HFM-000121", "Rosa", "Delgado", date(1938, 7, 7), "female", "es", "(555) 010-1121", None, "Natarajan"),
-    ("HFM-000122", "Hannah", "Lee", date(1999, 11, 5), "female", "en", "(555) 010-1122",
+    ("HFM-000121", "Rosa", "Delgado", date(1938, 7, 7), "female", "es", "+15550101121", None, "Natarajan"),
+    ("HFM-000122", "Hannah", "Lee", date(1999, 11, 5), "female", "en", "+15550101122",
      "hannah.lee@example.com", "Reyes"),
 ]
 
@@ -170,12 +170,12 @@ def _one(model, **where):
 def _practice() -> Practice:
     practice = db.session.scalar(select(Practice).where(Practice.slug == PRACTICE_SLUG))
     if practice is None:
-        practice = Practice(name=PRACTICE_NAME, slug=PRACTICE_SLUG, timezone=TIMEZONE, phone="(555) 010-2000")
+        practice = Practice(name=PRACTICE_NAME, slug=PRACTICE_SLUG, timezone=TIMEZONE, phone="+15550102000")
         db.session.add(practice)
         db.session.flush()
     for name, address, phone in [
-        ("Downtown clinic", "120 Main Street, Springfield, NY 10001", "(555) 010-2001"),
-        ("Riverside clinic", "48 River Road, Springfield, NY 10002", "(555) 010-2002"),
+        ("Downtown clinic", "120 Main Street, Springfield, NY 10001", "+15550102001"),
+        ("Riverside clinic", "48 River Road, Springfield, NY 10002", "+15550102002"),
     ]:
         location = _one(Location, practice_id=practice.id, name=name)
         if location.address is None:

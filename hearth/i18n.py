@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from flask import current_app, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -23,8 +25,24 @@ def select_locale() -> str:
         chosen = request.cookies.get("lang")
         if chosen in languages:
             return chosen
-        return request.accept_languages.best_match(languages) or languages[0]
+        return best_language(request.accept_languages, languages) or languages[0]
     return languages[0]
+
+
+def best_language(accepted: Iterable[tuple[str, float]], supported: Sequence[str]) -> str | None:
+    """The supported language the browser weights highest, a regional variant counting for its language.
+
+    `es-MX,en;q=0.5` gives "es": es-MX (weight 1) is Spanish, which beats English at 0.5. (Werkzeug's
+    best_match prefers any exact match, so it answered "en".) Ties keep the browser's order.
+    """
+    best, weight = None, 0.0
+    for value, quality in accepted:
+        tag = value.replace("_", "-").lower()
+        primary = tag.split("-", 1)[0]
+        match = tag if tag in supported else primary if primary in supported else None
+        if match is not None and quality > weight:
+            best, weight = match, quality
+    return best
 
 
 def select_timezone() -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from marshmallow import ValidationError
 
@@ -20,7 +20,7 @@ from hearth.schemas.account import (
     ReauthSchema,
     TwoFactorConfirmSchema,
 )
-from hearth.services import account_security, auth
+from hearth.services import account_security, auth, email_change
 from hearth.services.account_security import ReauthRequired
 from hearth.services.two_factor import is_required as two_factor_required
 from portal.auth import login_policy
@@ -30,7 +30,7 @@ from portal.principal import session_policy
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 # Pages a staff member who still has to set up two-factor sign-in may open.
-_ENROLMENT_PAGES = {"account.two_factor", "account.reauth", "auth.logout", "home.language"}
+_ENROLMENT_PAGES = {"account.two_factor", "account.reauth", "auth.logout", "home.language", "account.email_confirm"}
 
 
 def _row():
@@ -129,6 +129,10 @@ def password():
     return render_template("account/password.html", errors=errors), (422 if errors else 200)
 
 
+def _email_settings() -> email_change.EmailChangeSettings:
+    return email_change.EmailChangeSettings.from_config(current_app.config)
+
+
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
 def email():
@@ -139,13 +143,38 @@ def email():
     if request.method == "POST":
         try:
             data = EmailChangeSchema().load(_form("email"))
-            account_security.change_email(actor(), _row(), email=data["email"], policy=login_policy())
-            return _saved(_l("Your email address was changed. Use it the next time you sign in."))
+            pending = email_change.request_change(actor(), _row(), email=data["email"], settings=_email_settings(),
+                                                  policy=login_policy())
+            return _saved(_l("We sent a link to %(email)s. Open it within %(hours)d hours to start signing in "
+                             "with that address. Until then, keep using %(current)s.", email=pending,
+                             hours=_email_settings().hours, current=actor().email))
         except ReauthRequired:
             return _reauth()
         except (ValidationError, DomainError) as exc:
             errors = form_errors(exc)
     return render_template("account/email.html", errors=errors, values=values), (422 if errors else 200)
+
+
+@bp.post("/email/cancel")
+@login_required
+def email_cancel():
+    email_change.cancel_change(actor())
+    return _saved(_l("The email change was cancelled. The link we sent no longer works."))
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def email_confirm(token: str):
+    """The link emailed to the new address: opening it shows one button; pressing it makes the change."""
+    try:
+        if request.method == "POST":
+            user = email_change.confirm(token, _email_settings())
+            flash(str(_l("Your sign-in email address is now %(email)s. Use it the next time you sign in.",
+                         email=user.email)), "success")
+            return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
+        change = email_change.check_token(token, _email_settings())
+    except Invalid as exc:
+        return render_template("account/email_confirm.html", link_error=str(exc.message), change=None), 400
+    return render_template("account/email_confirm.html", link_error=None, change=change)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

@@ -1,10 +1,11 @@
-"""Jinja filters: times in the viewer's zone, money from integer cents, localized."""
+"""Jinja filters: times in the viewer's zone, money from integer cents, phone numbers, localized."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime
 
+from hearth import phones
 from hearth.i18n import _l
 
 
@@ -32,3 +33,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda dt, fmt="medium": format_datetime(dt, fmt) if dt else "", "datetime")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
+    app.add_template_filter(lambda value, country=None: phones.display(value, country), "phone")

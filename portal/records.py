@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from hearth import phones
 from hearth.errors import Invalid, NotFound
 from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS, Patient
@@ -47,8 +48,9 @@ def form_values(patient: Patient, form=None) -> dict:
         values["channels"] = [form.get(f"channel_{i}", "") for i in range(1, CHANNEL_SLOTS + 1)]
         return values
     channels = patient.channels + [""] * CHANNEL_SLOTS
-    return {"phone": patient.phone, "email": patient.email, "address": patient.address,
-            "preferred_language": patient.preferred_language, "channels": channels[:CHANNEL_SLOTS]}
+    return {"phone": phones.display(patient.phone, patient.practice.country), "email": patient.email,
+            "address": patient.address, "preferred_language": patient.preferred_language,
+            "channels": channels[:CHANNEL_SLOTS]}
 
 
 def _person_id() -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from hearth import phones
 from hearth.errors import Invalid
 from hearth.i18n import _l
 from hearth.schemas.practice import LocationInputSchema, PracticeSettingsInputSchema
@@ -16,7 +18,7 @@ from portal.helpers import actor, form_errors
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-PRACTICE_KEYS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age")
+PRACTICE_KEYS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age")
 LOCATION_KEYS = ("name", "address", "phone", "timezone")
 _ZONES: list[str] = []
 
@@ -30,8 +32,16 @@ def zones() -> list[str]:
 def _render_practice(practice_id: int | None, errors: dict, form=None):
     view = practice_settings.settings(actor(), practice_id)
     values = {k: (form.get(k, "") if form is not None else getattr(view.practice, k)) for k in PRACTICE_KEYS}
+    if form is None:
+        values["phone"] = phones.display(view.practice.phone, view.practice.country)
     return render_template("settings/practice.html", view=view, values=values, errors=errors,
-                           zones=zones()), (422 if errors else 200)
+                           zones=zones(), countries=countries()), (422 if errors else 200)
+
+
+def countries() -> list[tuple[str, str]]:
+    """(code, name in the viewer's language) for every country phone numbers are known for, by name."""
+    names = get_locale().territories
+    return sorted(((code, names.get(code, code)) for code in phones.countries()), key=lambda c: c[1])
 
 
 @bp.get("/practice")
@@ -79,6 +89,8 @@ def _location_form(practice_id: int, location_id: int | None):
         values = {k: request.form.get(k, "") for k in LOCATION_KEYS}
     else:
         values = {k: getattr(current, k) if current else "" for k in LOCATION_KEYS}
+        if current is not None:
+            values["phone"] = phones.display(current.phone, current.practice.country)
     return render_template("settings/location.html", practice=current.practice if current else view.practice,
                            location=current, values=values, errors=errors,
                            zones=zones()), (422 if errors else 200)

@@ -161,7 +161,7 @@ class World:
         by_format = {"date": (date.today() + later + timedelta(days=7)).isoformat(), "email": "someone@example.test",
                      "date-time": (now + timedelta(days=1)).isoformat(), "uuid": str(uuid.uuid4())}
         by_name = {"password": PASSWORD, "otp": "123456", "locale": "en", "lang": "en", "token": "no-such-token",
-                   "timezone": "America/New_York", "phone": "555-0100", "time": "09:00"}
+                   "timezone": "America/New_York", "phone": "(555) 010-0100", "time": "09:00"}
         for key, value in by_name.items():
             if key in name:
                 return value

@@ -73,7 +73,7 @@ class Patient(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))  # E.164, see hearth.phones
     address: Mapped[str | None] = mapped_column(String(300))
     preferred_language: Mapped[str] = mapped_column(String(10), default="en")
     # Comma-separated channels in order of preference, e.g. "push,email".

@@ -19,7 +19,9 @@ class Practice(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))  # E.164
+    # ISO 3166 code: the default region of phone numbers typed without +country code.
+    country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
     # Guardian access tiers for minors: full access below this age, then limited (no confidential
     # items unless the teen agrees), ending by itself at `adult_age`.
     minor_full_access_below: Mapped[int] = mapped_column(default=12)
@@ -36,7 +38,7 @@ class Location(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))  # E.164
     timezone: Mapped[str | None] = mapped_column(String(64))
 
     practice: Mapped[Practice] = relationship(back_populates="locations")

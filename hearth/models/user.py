@@ -18,6 +18,9 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A new sign-in email waiting for its owner to open the link sent to it (services.email_change).
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(10), default="en")
@@ -89,12 +92,17 @@ class RefreshToken(Base):
 
 
 class Device(Base):
-    """A mobile app install that receives push notifications through FCM."""
+    """A mobile app install that receives push notifications through FCM.
+
+    `session_id` is the API sign-in that registered it: when that session ends (sign-out, refresh
+    token reuse, "sign out everywhere", a password change, expiry) the device gets no more pushes.
+    """
 
     __tablename__ = "device"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("user_session.id", ondelete="SET NULL"), index=True)
     fcm_token: Mapped[str] = mapped_column(String(4096))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(20))
@@ -103,3 +111,13 @@ class Device(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disabled_reason: Mapped[str | None] = mapped_column(String(60))
+
+    session: Mapped[UserSession | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        """Gets pushes: not disabled, and its sign-in (if any) neither ended nor expired."""
+        if self.disabled_at is not None:
+            return False
+        row = self.session
+        return row is None or (row.revoked_at is None and row.expires_at > utcnow())

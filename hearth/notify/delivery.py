@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from hearth import db
+from hearth.clock import utcnow
 from hearth.models import Device, Notification
 from hearth.notify.channels import Result
 from hearth.notify.channels.email import Email, EmailChannel
@@ -22,6 +23,7 @@ from hearth.notify.channels.fcm import MAX_BATCH, FcmChannel, Push
 from hearth.notify.channels.sms import SmsChannel
 from hearth.notify.rounds import Outcomes, Round
 from hearth.notify.templates import Rendered, render
+from hearth.services import sessions
 
 
 def _rendered(rows: Sequence[Notification], out: Outcomes) -> list[tuple[Notification, Rendered]]:
@@ -79,12 +81,15 @@ class DeviceTarget(NamedTuple):
 
 
 def active_devices(user_ids: set[int]) -> dict[int, list[DeviceTarget]]:
-    """Every active device of these users in one query (plain rows: a batch may hold thousands)."""
+    """Every active device of these users in one query (plain rows: a batch may hold thousands).
+
+    A device registered through a sign-in that has ended (signed out, expired) is not active.
+    """
     by_user: dict[int, list[DeviceTarget]] = defaultdict(list)
     if user_ids:
         devices = db.session.execute(
             select(Device.id, Device.user_id, Device.fcm_token)
-            .where(Device.user_id.in_(user_ids), Device.disabled_at.is_(None))
+            .where(Device.user_id.in_(user_ids), sessions.live_device_clause(utcnow()))
             .order_by(Device.id)
         )
         for device in devices:

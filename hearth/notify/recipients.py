@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from hearth import db
+from hearth import db, phones
 from hearth.models import Channel, NotificationPreference, Patient, User
 
 ACCOUNT_KIND = "account"  # sign-in and security mail: always email, never held by quiet hours
@@ -91,6 +91,9 @@ def address(recipient: Recipient, channel: str) -> tuple[bool, str | None]:
         )
     elif channel == Channel.SMS:
         value = getattr(recipient.contact, "phone", None)
+        if value:  # E.164 for the provider, even for a number stored before E.164 (region: the practice's)
+            country = getattr(getattr(recipient.contact, "practice", None), "country", None)
+            value = phones.stored_or_none(value, country) or value
     else:
         return False, None
     return bool(value), value or None

@@ -102,6 +102,46 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    "email_change_confirm": Template(
+        required=("url", "hours"),
+        optional=(),
+        texts={
+            "en": Text(
+                "Confirm your new Hearth sign-in email",
+                "Confirm your new sign-in email",
+                "You asked to sign in to Hearth with this email address. To start using it, open this link "
+                "within {hours} hours and press Confirm: {url}\nUntil then, keep signing in with your current "
+                "address. If you did not ask for this, ignore this message: nothing will change.",
+            ),
+            "es": Text(
+                "Confirme su nuevo correo de acceso a Hearth",
+                "Confirme su nuevo correo de acceso",
+                "Usted pidió iniciar sesión en Hearth con este correo electrónico. Para empezar a usarlo, abra "
+                "este enlace en las próximas {hours} horas y presione Confirmar: {url}\nMientras tanto, siga "
+                "iniciando sesión con su correo actual. Si usted no lo pidió, ignore este mensaje: nada "
+                "cambiará.",
+            ),
+        },
+    ),
+    "email_in_use": Template(
+        optional=(),
+        texts={
+            "en": Text(
+                "Someone tried to use your email address in Hearth",
+                "Your email address was entered in Hearth",
+                "Someone asked to use this email address to sign in to another Hearth account. This address "
+                "already has a Hearth account, so nothing was changed. If it was you, sign in with this "
+                "address instead. If not, you do not need to do anything.",
+            ),
+            "es": Text(
+                "Alguien intentó usar su correo electrónico en Hearth",
+                "Se ingresó su correo electrónico en Hearth",
+                "Alguien pidió usar este correo electrónico para iniciar sesión en otra cuenta de Hearth. "
+                "Este correo ya tiene una cuenta de Hearth, así que no se cambió nada. Si fue usted, inicie "
+                "sesión con este correo. Si no, no tiene que hacer nada.",
+            ),
+        },
+    ),
     "password_changed": Template(
         optional=(),
         texts={

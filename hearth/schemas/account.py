@@ -4,10 +4,11 @@ Password length and content are checked by hearth.security.password_rules in the
 same rules hold for every entry point); schemas only bound the size of what they accept.
 """
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
+from hearth.schemas.contact import EmailAddress
 from hearth.services.accounts import SUPPORTED_LOCALES
 
 _PASSWORD = validate.Length(min=1, max=1024)
@@ -36,13 +37,7 @@ class CodeSchema(Schema):
 
 
 class EmailSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-
-    @pre_load
-    def _strip(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("email"), str):
-            data = {**data, "email": data["email"].strip()}
-        return data
+    email = EmailAddress(required=True)
 
 
 class ResetPasswordSchema(_Confirmed):
@@ -73,6 +68,11 @@ class ApiEmailChangeSchema(EmailSchema):
     current_password = _password(required=True)
 
 
+class EmailChangeConfirmSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=1000), load_only=True,
+                          metadata={"description": "The token at the end of the link emailed to the new address"})
+
+
 class TwoFactorConfirmSchema(CodeSchema):
     current_password = _password(load_default=None, allow_none=True)
 
@@ -96,6 +96,8 @@ class ProfileSchema(Schema):
 class AccountSchema(Schema):
     id = fields.Integer()
     email = fields.String()
+    pending_email = fields.String(allow_none=True, metadata={
+        "description": "A new sign-in email waiting for the link sent to it to be opened; null when none"})
     display_name = fields.String()
     locale = fields.String()
     timezone = fields.String(allow_none=True)
@@ -131,4 +133,5 @@ class DeviceSchema(Schema):
     label = fields.String(allow_none=True)
     created_at = fields.DateTime()
     last_seen_at = fields.DateTime()
-    active = fields.Function(lambda d: d.disabled_at is None)
+    active = fields.Boolean(metadata={"description": "false once pushes to it stopped (removed, signed out, "
+                                                    "or its sign-in expired)"})

@@ -2,8 +2,10 @@
 
 from marshmallow import Schema, fields, validate
 
+from hearth.schemas.contact import EmailAddress
+
 
 class LoginSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
     otp = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"), allow_none=True)

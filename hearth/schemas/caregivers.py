@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 from hearth.clock import utcnow
 from hearth.i18n import _l
 from hearth.models import ALL_SCOPES
+from hearth.schemas.contact import EmailAddress
 from hearth.schemas.people import PatientSummarySchema
 from hearth.services.audit_labels import describe
 
@@ -49,7 +50,7 @@ def _unique_scopes(data: dict, **_kw) -> dict:
 class InviteSchema(Schema):
     """POST /patients/<id>/caregivers and POST .../guardians."""
 
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True)
     relationship_label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
                                        metadata={"description": "e.g. daughter, husband, neighbour"})
     scopes = _scopes_field(required=True)
@@ -58,7 +59,6 @@ class InviteSchema(Schema):
 
     @post_load
     def _clean(self, data: dict, **kw) -> dict:
-        data["email"] = data["email"].strip().lower()
         return _unique_scopes(data)
 
 

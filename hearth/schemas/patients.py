@@ -9,16 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
-
-
-def valid_phone(value: str | None) -> None:
-    """A phone number as people type it: 7 to 15 digits, with an optional + and spaces, dots, dashes or brackets."""
-    if value is None:
-        return
-    digits = sum(c.isdigit() for c in value)
-    if not re.fullmatch(r"\+?[0-9 ().-]+", value) or not 7 <= digits <= 15 or len(value) > 40:
-        raise ValidationError(str(_l("Enter a phone number with digits, spaces, brackets or dashes.")))
-
+from hearth.schemas.contact import EmailAddress, PhoneNumber
 
 MAX_PAGE = 100_000
 
@@ -125,8 +116,10 @@ class PatientProfileSchema(Schema):
 class ProfileUpdateSchema(Schema):
     """Contact details the patient (or her practice) may change; every field optional on PATCH."""
 
-    phone = fields.String(allow_none=True, validate=valid_phone)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    phone = PhoneNumber(allow_none=True, metadata={
+        "description": "Stored and returned in E.164 (+15550100123); national numbers are read in the practice's "
+                       "country"})
+    email = EmailAddress(allow_none=True)
     address = fields.String(allow_none=True, validate=validate.Length(max=300))
     preferred_language = fields.String(validate=validate.OneOf(list(LANGUAGE_NAMES)))
     preferred_channels = fields.List(

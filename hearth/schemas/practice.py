@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from hearth import phones
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
-from hearth.schemas.patients import blank_to_none, valid_phone
+from hearth.schemas.contact import PhoneNumber
+from hearth.schemas.patients import blank_to_none
 
 
 def _zone(value: str | None) -> None:
     if value is not None and not is_valid_zone(value):
         raise ValidationError(str(_l("Choose a time zone from the list.")))
+
+
+def _country(value: str | None) -> None:
+    if not phones.is_country(value):
+        raise ValidationError(str(_l("Choose a country from the list.")))
+
+
+def _country_code(data):
+    """Country codes are compared upper-case; a blank one means "leave as it is"."""
+    if isinstance(data, dict) and isinstance(data.get("country"), str):
+        data = dict(data)
+        code = data.pop("country").strip().upper()
+        if code:
+            data["country"] = code
+    return data
 
 
 NAME = validate.Length(min=1, max=200, error=_l("Enter a name of at most {max} characters."))
@@ -36,7 +53,7 @@ class LocationInputSchema(Schema):
 
     name = fields.String(required=True, validate=NAME)
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    phone = fields.String(load_default=None, allow_none=True, validate=valid_phone)
+    phone = PhoneNumber(load_default=None, allow_none=True)
     timezone = fields.String(load_default=None, allow_none=True, validate=_zone)
 
     @pre_load
@@ -53,6 +70,8 @@ class PracticeSettingsSchema(Schema):
     name = fields.String()
     slug = fields.String()
     phone = fields.String(allow_none=True)
+    country = fields.String(metadata={"description": "ISO 3166 code; phone numbers typed without +code are read "
+                                                     "as numbers of this country"})
     timezone = fields.String()
     minor_full_access_below = fields.Integer(
         metadata={"description": "Guardians have full access to a minor below this age"})
@@ -64,7 +83,9 @@ class PracticeSettingsInputSchema(Schema):
     """The practice's own settings; use partial=True for PATCH (the service checks the tiers together)."""
 
     name = fields.String(required=True, validate=NAME)
-    phone = fields.String(load_default=None, allow_none=True, validate=valid_phone)
+    phone = PhoneNumber(load_default=None, allow_none=True)
+    country = fields.String(validate=_country, metadata={"description": "ISO 3166 code such as US; "
+                                                                        "left out: unchanged"})
     timezone = fields.String(required=True, validate=_zone)
     minor_full_access_below = fields.Integer(required=True, validate=validate.Range(
         min=0, max=17, error=_l("Enter an age from {min} to {max}.")))
@@ -73,7 +94,7 @@ class PracticeSettingsInputSchema(Schema):
 
     @pre_load
     def _blanks(self, data, **kwargs):
-        return _strip_name(blank_to_none(data, ("phone", "timezone")))
+        return _country_code(_strip_name(blank_to_none(data, ("phone", "timezone"))))
 
     @validates_schema
     def _tiers(self, data, **kwargs):

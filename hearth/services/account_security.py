@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from hearth import db
 from hearth.clock import is_valid_zone, utcnow
@@ -24,6 +25,9 @@ from hearth.security.tokens import token_hash
 from hearth.services import auth, security_notices, sessions, two_factor
 from hearth.services.accounts import SUPPORTED_LOCALES
 from hearth.services.auth import LoginPolicy
+
+SAME_PASSWORD = _l("Your new password is the same as your current one. Choose a different password; "
+                   "nothing was changed.")
 
 
 class ReauthRequired(DomainError):
@@ -55,8 +59,12 @@ def needs_reauth(session_row: UserSession, policy: LoginPolicy) -> bool:
     return session_row.reauth_at is None or utcnow() - session_row.reauth_at > policy.reauth
 
 
-def _require_recent_auth(user: User, session_row: UserSession, current_password: str | None,
-                         policy: LoginPolicy) -> None:
+def require_recent_auth(user: User, session_row: UserSession, current_password: str | None,
+                        policy: LoginPolicy) -> None:
+    """Pass when `current_password` is right (API) or the portal session confirmed it lately.
+
+    Raises ReauthRequired, Locked, or Invalid (`current_password` field).
+    """
     if current_password is not None:
         auth.confirm_password(user, current_password, policy=policy)
     elif needs_reauth(session_row, policy):
@@ -93,33 +101,28 @@ def change_password(user: User, session_row: UserSession, *, new_password: str, 
                     current_password: str | None = None) -> int:
     """Set a new password (rules applied) and sign out every other session; returns how many ended.
 
-    Raises ReauthRequired, Invalid (`password` or `current_password` field) or Locked.
+    Raises ReauthRequired, Invalid (`password` or `current_password` field; a new password equal to
+    the current one changes nothing) or Locked.
     """
-    _require_recent_auth(user, session_row, current_password, policy)
-    problems = password_rules.check(new_password, email=user.email, name=user.display_name)
-    if problems:
-        raise Invalid(problems[0], fields={"password": problems})
+    require_recent_auth(user, session_row, current_password, policy)
+    check_new_password(user, new_password)
     user.password_hash = hash_password(password_rules.normalize(new_password))
     user.password_changed_at = utcnow()
     security_notices.password_changed(user)
     return sessions.revoke_all(user, except_id=session_row.id)
 
 
-@db.transactional
-def change_email(user: User, session_row: UserSession, *, email: str, policy: LoginPolicy,
-                 current_password: str | None = None) -> User:
-    """Change the sign-in email (normalized, unique); the old address is told. Raises ReauthRequired,
-    Invalid or Locked."""
-    _require_recent_auth(user, session_row, current_password, policy)
-    email = auth.normalize_email(email)
-    taken = db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id))
-    if taken is not None:
-        message = str(_l("Another account already uses this email address."))
-        raise Invalid(message, fields={"email": [message]})
-    if email != user.email:
-        old_email, user.email = user.email, email
-        security_notices.email_changed(user, old_email)
-    return user
+def check_new_password(user: User, new_password: str) -> None:
+    """Refuse a new password the rules refuse, or one equal to the current password (nothing would change).
+
+    Raises Invalid with a `password` field.
+    """
+    if auth.password_matches(user, new_password):
+        message = str(SAME_PASSWORD)
+        raise Invalid(message, fields={"password": [message]})
+    problems = password_rules.check(new_password, email=user.email, name=user.display_name)
+    if problems:
+        raise Invalid(problems[0], fields={"password": problems})
 
 
 @db.transactional
@@ -140,7 +143,7 @@ def confirm_two_factor(user: User, session_row: UserSession, *, code: str, polic
 
     Raises ReauthRequired, Conflict (already on or not started) or Invalid (`code` field).
     """
-    _require_recent_auth(user, session_row, current_password, policy)
+    require_recent_auth(user, session_row, current_password, policy)
     if user.totp_enabled or not user.totp_secret:
         raise Conflict(str(_l("Start setting up two-factor sign-in first.")))
     if not two_factor.verify_code(user, code):
@@ -153,7 +156,7 @@ def confirm_two_factor(user: User, session_row: UserSession, *, code: str, polic
 def disable_two_factor(user: User, session_row: UserSession, *, policy: LoginPolicy,
                        current_password: str | None = None) -> None:
     """Turn two-factor sign-in off (patients only). Raises ReauthRequired or Forbidden for staff."""
-    _require_recent_auth(user, session_row, current_password, policy)
+    require_recent_auth(user, session_row, current_password, policy)
     if policy.staff_two_factor and two_factor.is_required(user):
         raise Forbidden(str(_l("Two-factor sign-in is required for staff accounts and cannot be turned off.")))
     user.totp_secret = None
@@ -208,11 +211,16 @@ def sign_out_everywhere(user: User) -> int:
 
 
 @db.transactional
-def register_device(user: User, *, fcm_token: str, platform: str, label: str | None) -> Device:
-    """Register or refresh the app install's push token; a token moves to whoever signs in on it."""
+def register_device(user: User, session_row: UserSession | None, *, fcm_token: str, platform: str,
+                    label: str | None) -> Device:
+    """Register or refresh the app install's push token; a token moves to whoever signs in on it.
+
+    The device belongs to `session_row` (the app's sign-in): when that session ends, pushes stop.
+    """
     digest = token_hash(fcm_token)
     now = utcnow()
-    values = {"user_id": user.id, "fcm_token": fcm_token, "platform": platform, "label": label,
+    values = {"user_id": user.id, "session_id": session_row.id if session_row is not None else None,
+              "fcm_token": fcm_token, "platform": platform, "label": label,
               "last_seen_at": now, "disabled_at": None, "disabled_reason": None}
     device = _device_by_hash(digest)
     if device is None:
@@ -234,6 +242,7 @@ def _device_by_hash(digest: str) -> Device | None:
 
 def list_devices(user: User) -> list[Device]:
     return list(db.session.scalars(select(Device).where(Device.user_id == user.id)
+                                   .options(selectinload(Device.session))
                                    .order_by(Device.last_seen_at.desc(), Device.id.desc())))
 
 

@@ -69,7 +69,7 @@ def refresh(refresh_token: str, settings: TokenSettings) -> TokenPair:
         raise Unauthorized(_l("The refresh token is not valid."))
     row = stored.session
     if stored.used_at is not None:
-        row.revoked_at = row.revoked_at or now
+        sessions.end([row], now)
         db.session.commit()
         raise Unauthorized(_l("The refresh token was already used; all tokens of this sign-in are revoked."))
     if stored.expires_at <= now or not sessions.is_live(row, None, now):

@@ -63,6 +63,7 @@ class WebSignIn:
 
 
 def normalize_email(email: str) -> str:
+    """The form every email address is compared and stored in (schemas.contact.EmailAddress uses it too)."""
     return email.strip().lower()
 
 

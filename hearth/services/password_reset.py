@@ -1,8 +1,9 @@
 """Password reset by an emailed, signed, single-use link.
 
 The token is signed with itsdangerous and expires after PASSWORD_RESET_MINUTES. It carries a
-fingerprint of the current password hash, so it stops working as soon as the password changes:
-that makes it single-use without storing anything. Asking for a reset never says whether the
+fingerprint of the account's sign-in email and password hash, so it stops working as soon as either
+changes: that makes it single-use without storing anything, and a link requested before the email
+changed cannot be used after it. Asking for a reset never says whether the
 email has an account.
 """
 
@@ -20,7 +21,7 @@ from hearth.i18n import _l
 from hearth.models import User
 from hearth.security import password_rules, signing
 from hearth.security.passwords import hash_password
-from hearth.services import auth, security_notices, sessions
+from hearth.services import account_security, auth, security_notices, sessions
 
 SALT = "hearth-password-reset"
 EXPIRED = _l("This password reset link has expired. Ask for a new one below.")
@@ -34,13 +35,15 @@ class ResetSettings:
     base_url: str
 
 
-def _fingerprint(password_hash: str) -> str:
-    # A hash of the hash: the token is signed, not encrypted, so it must not reveal the argon2 hash.
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+def _fingerprint(user: User) -> str:
+    # The state the link was issued for: the sign-in email and the password. A hash of both, since the
+    # token is signed, not encrypted, and must not reveal the address or the argon2 hash.
+    state = f"{auth.normalize_email(user.email)}\n{user.password_hash}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
 def make_token(user: User, settings: ResetSettings) -> str:
-    return signing.dumps(settings.secret, SALT, {"u": user.id, "p": _fingerprint(user.password_hash)})
+    return signing.dumps(settings.secret, SALT, {"u": user.id, "p": _fingerprint(user)})
 
 
 def reset_link(token: str, settings: ResetSettings) -> str:
@@ -73,7 +76,7 @@ def check_token(token: str, settings: ResetSettings) -> User:
     except Invalid as exc:
         raise Invalid(str(EXPIRED if isinstance(exc.__cause__, SignatureExpired) else NOT_VALID)) from exc
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
-    if user is None or not user.is_active or payload.get("p") != _fingerprint(user.password_hash):
+    if user is None or not user.is_active or payload.get("p") != _fingerprint(user):
         raise Invalid(str(NOT_VALID))
     return user
 
@@ -82,12 +85,11 @@ def check_token(token: str, settings: ResetSettings) -> User:
 def reset_password(token: str, new_password: str, settings: ResetSettings) -> User:
     """Set a new password from a reset link: rules applied, lockout cleared, every session ended.
 
-    Raises Invalid: with no fields for a bad link, with a `password` field when the rules refuse it.
+    Raises Invalid: with no fields for a bad link, with a `password` field when the rules refuse it or
+    it is the current password.
     """
     user = check_token(token, settings)
-    problems = password_rules.check(new_password, email=user.email, name=user.display_name)
-    if problems:
-        raise Invalid(problems[0], fields={"password": problems})
+    account_security.check_new_password(user, new_password)
     user.password_hash = hash_password(password_rules.normalize(new_password))
     user.password_changed_at = utcnow()
     user.failed_logins = 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hearth import db, policy
+from hearth import db, phones, policy
 from hearth.clock import is_valid_zone
 from hearth.errors import Forbidden, Invalid, NotFound
 from hearth.i18n import _l
@@ -20,7 +20,7 @@ from hearth.models import Location, Practice, StaffRole, User
 log = logging.getLogger(__name__)
 
 ADMINS = frozenset({StaffRole.ADMIN})
-PRACTICE_FIELDS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age")
+PRACTICE_FIELDS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age")
 LOCATION_FIELDS = ("name", "address", "phone", "timezone")
 
 
@@ -75,11 +75,15 @@ def _log_after_commit(message: str, *args: Any) -> None:
 
 @db.transactional
 def update_practice(user: User, practice_id: int, changes: dict[str, Any]) -> Practice:
-    """Change the practice's settings; Forbidden for non-admins, Invalid for an unknown zone or bad age tiers."""
+    """Change the practice's settings (phone in E.164); Forbidden for non-admins, Invalid for an unknown zone or
+    country, an impossible phone number or bad age tiers."""
     practice = _practice(user, practice_id)
     changes = {k: v for k, v in changes.items() if k in PRACTICE_FIELDS}
     errors: dict[str, list] = {}
     _check_zone(changes.get("timezone"), errors)
+    if "country" in changes and not phones.is_country(changes["country"]):
+        errors.setdefault("country", []).append(_l("Choose a country from the list."))
+    phones.normalize_in(changes, changes.get("country") or practice.country, errors)
     full_below = changes.get("minor_full_access_below", practice.minor_full_access_below)
     adult = changes.get("adult_age", practice.adult_age)
     if full_below >= adult:
@@ -111,7 +115,9 @@ def add_location(user: User, practice_id: int, data: dict[str, Any]) -> Location
     """Add a location to the practice; Forbidden for non-admins, Invalid for an unknown zone."""
     practice = _practice(user, practice_id)
     errors: dict[str, list] = {}
+    data = dict(data)
     _check_zone(data.get("timezone"), errors)
+    phones.normalize_in(data, practice.country, errors)
     if errors:
         raise Invalid(_l("Please correct the highlighted fields."), fields=errors)
     new = Location(**{k: data.get(k) for k in LOCATION_FIELDS})
@@ -124,10 +130,12 @@ def add_location(user: User, practice_id: int, data: dict[str, Any]) -> Location
 @db.transactional
 def update_location(user: User, practice_id: int, location_id: int, changes: dict[str, Any]) -> Location:
     """Change a location; Forbidden for non-admins, NotFound for another practice's, Invalid for a bad zone."""
-    target = _location(_practice(user, practice_id), location_id)
+    practice = _practice(user, practice_id)
+    target = _location(practice, location_id)
     changes = {k: v for k, v in changes.items() if k in LOCATION_FIELDS}
     errors: dict[str, list] = {}
     _check_zone(changes.get("timezone"), errors)
+    phones.normalize_in(changes, practice.country, errors)
     if "name" in changes and not changes["name"]:
         errors.setdefault("name", []).append(_l("Enter a name."))
     if errors:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hearth import db, policy
+from hearth import db, phones, policy
 from hearth.errors import Forbidden, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import Patient, User
@@ -69,8 +69,9 @@ def _check_channels(patient: Patient, changes: dict[str, Any]) -> None:
 def update_profile(user: User, patient_id: int, changes: dict[str, Any]) -> Profile:
     """Change contact details (audited update/profile); `changes` holds clean values of EDITABLE fields.
 
-    Raises NotFound without access, Forbidden for caregivers, Invalid when nothing is given or a
-    chosen channel lacks its address (text messages need a phone, emails an email address).
+    The phone is stored in E.164, a national number read in the practice's country. Raises NotFound
+    without access, Forbidden for caregivers, Invalid when nothing is given, the phone is impossible,
+    or a chosen channel lacks its address (text messages need a phone, emails an email address).
     """
     patient = _load(patient_id)
     granted = policy.access(user, patient, None)
@@ -81,6 +82,10 @@ def update_profile(user: User, patient_id: int, changes: dict[str, Any]) -> Prof
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     if not changes:
         raise Invalid(_l("There is nothing to change."))
+    errors: dict[str, list] = {}
+    phones.normalize_in(changes, patient.practice.country, errors)
+    if errors:
+        raise Invalid(_l("Please correct the highlighted fields."), fields=errors)
     _check_channels(patient, changes)
     policy.authorize(user, patient, None, "update", "profile", patient.id)
     for key, value in changes.items():

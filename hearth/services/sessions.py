@@ -1,16 +1,21 @@
-"""Signed-in sessions: portal cookies and API token families share one table and one revocation."""
+"""Signed-in sessions: portal cookies and API token families share one table and one revocation.
+
+Every way a session ends goes through `end`, which also stops pushes to the devices the session
+registered; a session that simply runs out (its absolute end) stops them too, because delivery only
+targets devices whose session is still live (`live_device_clause`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, update
 
 from hearth import db
 from hearth.clock import utcnow
 from hearth.context import request_info
-from hearth.models import SessionKind, User, UserSession
+from hearth.models import Device, SessionKind, User, UserSession
 from hearth.security.tokens import new_token, token_hash
 
 # Last-seen is written at most this often, so a page view does not always cost an UPDATE.
@@ -72,7 +77,7 @@ def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
     now = utcnow()
     if not is_live(row, policy, now):
         if row.revoked_at is None:
-            row.revoked_at = now
+            end([row], now)
             db.session.commit()
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
@@ -81,11 +86,33 @@ def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
     return row
 
 
+def end(rows: list[UserSession], now: datetime | None = None) -> None:
+    """Mark `rows` ended and disable the push devices registered through them (flushes, no commit)."""
+    now = now or utcnow()
+    for row in rows:
+        row.revoked_at = row.revoked_at or now
+    ids = [row.id for row in rows]
+    if ids:
+        db.session.execute(
+            update(Device)
+            .where(Device.session_id.in_(ids), Device.disabled_at.is_(None))
+            .values(disabled_at=now, disabled_reason="signed_out")
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def live_device_clause(now: datetime) -> ColumnElement[bool]:
+    """Devices that may get pushes: enabled, and registered outside a session or through one still live."""
+    ended = exists().where(UserSession.id == Device.session_id,
+                           or_(UserSession.revoked_at.is_not(None), UserSession.expires_at <= now))
+    return and_(Device.disabled_at.is_(None), or_(Device.session_id.is_(None), not_(ended)))
+
+
 @db.transactional
 def revoke(row: UserSession) -> None:
-    """End one session (sign out)."""
+    """End one session (sign out) and stop pushes to the devices it registered."""
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
+        end([row])
 
 
 @db.transactional
@@ -95,10 +122,8 @@ def revoke_all(user: User, *, except_id: int | None = None) -> int:
     stmt = select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if except_id is not None:
         stmt = stmt.where(UserSession.id != except_id)
-    now = utcnow()
-    rows = db.session.scalars(stmt).all()
-    for row in rows:
-        row.revoked_at = now
+    rows = list(db.session.scalars(stmt).all())
+    end(rows)
     return len(rows)
 
 

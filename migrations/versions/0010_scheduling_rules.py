@@ -1,7 +1,7 @@
 """scheduling rules: calendar UID/sequence per visit, overlap reason, unique visit-type names, .ics title choice
 
 Revision ID: 0010_scheduling_rules
-Revises: 0009_notify_claims
+Revises: 0008_accounts_phones
 """
 
 import uuid
@@ -12,7 +12,7 @@ from alembic import op
 import hearth.models.base
 
 revision = "0010_scheduling_rules"
-down_revision = "0009_notify_claims"
+down_revision = "0008_accounts_phones"
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ OPENAPI_JSON = "/api/v1/openapi.json"
 # the invitation a caregiver was emailed (its secret token is the credential).
 PUBLIC = re.compile(
     r"^(post /api/v1/auth/(token|refresh|password-reset(/confirm)?)|get /api/v1/caregivers/invitations/\{token\}"
-    r"|(get|post) /api/v1/appointment-links/\{token\})$"
+    r"|(get|post) /api/v1/appointment-links/\{token\}|post /api/v1/account/email/confirm)$"
 )
 _TOKEN_WRAPPER = token_required(lambda: None).__code__
 
@@ -77,4 +77,5 @@ def test_public_list_matches_sign_in():
     assert PUBLIC.match("post /api/v1/auth/token") and PUBLIC.match("post /api/v1/auth/refresh")
     assert PUBLIC.match("get /api/v1/caregivers/invitations/{token}")
     assert not PUBLIC.match("delete /api/v1/auth/token") and not PUBLIC.match("get /api/v1/me")
+    assert PUBLIC.match("post /api/v1/account/email/confirm") and not PUBLIC.match("post /api/v1/account/email")
     assert not PUBLIC.match("post /api/v1/caregivers/invitations/{token}/accept")

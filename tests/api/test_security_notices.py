@@ -30,10 +30,14 @@ def test_email_change_tells_the_old_address_with_the_new_one_masked(client, user
     auth = _sign_in(client, user)
     same = client.post("/api/v1/account/email", headers=auth,
                        json={"email": "ANA.LOPEZ@example.test", "current_password": PASSWORD})
-    assert same.status_code == 200 and notices("email_changed") == []  # nothing changed, nothing sent
+    assert same.status_code == 422 and notices("email_changed") == []  # nothing changed, nothing sent
     ok = client.post("/api/v1/account/email", headers=auth,
                      json={"email": "ana@new.example", "current_password": PASSWORD})
-    assert ok.status_code == 200
+    assert ok.status_code == 202 and notices("email_changed") == []  # not before the new address confirms
+    [link] = notices("email_change_confirm")
+    assert link.to_address == "ana@new.example" and link.locale == "es"
+    token = urlsplit(link.params["url"]).path.rsplit("/", 1)[1]
+    assert client.post("/api/v1/account/email/confirm", json={"token": token}).status_code == 204
     [row] = notices("email_changed")
     assert row.channel == "email" and row.to_address == "ana.lopez@example.test" and row.kind == "account"
     assert row.params == {"new_email": "a***@new.example"} and row.locale == "es"

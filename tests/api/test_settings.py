@@ -14,7 +14,7 @@ def test_get_and_patch_settings(client):
     assert r.json == {**r.json, "name": "Oak", "timezone": "America/New_York", "minor_full_access_below": 12,
                       "adult_age": 18, "locations": []}
     r = client.patch(url, headers=auth, json={"adult_age": 19, "phone": "555 010 7777"})
-    assert r.status_code == 200 and r.json["adult_age"] == 19 and practice.phone == "555 010 7777"
+    assert r.status_code == 200 and r.json["adult_age"] == 19 and practice.phone == "+15550107777"
     assert practice.name == "Oak"  # untouched by a partial update
 
 

@@ -44,7 +44,8 @@ def test_invalid_invitation_form_is_shown_again_with_errors_and_values(client):
         "email": "not-an-email", "relationship_label": "Friend", "ends_at": "2001-01-01T10:00"})
     assert response.status_code == 422
     assert b'value="not-an-email"' in response.data and b'value="Friend"' in response.data
-    assert b"Not a valid email address." in response.data and b"Choose at least one area." in response.data
+    assert b"Enter an email address like name@example.com." in response.data
+    assert b"Choose at least one area." in response.data
     assert _grants(patient) == []
     past = client.post(f"/caregivers/patients/{patient.id}/invite", data={
         "email": "ok@example.com", "scopes": ["billing"], "ends_at": "2001-01-01T10:00"})

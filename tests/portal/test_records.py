@@ -103,7 +103,7 @@ def test_profile_view_and_edit_by_the_patient(client):
                                                     "address": " 2 Elm St ", "preferred_language": "es",
                                                     "channel_1": "push", "channel_2": "sms"})
     assert ok.status_code == 302
-    assert (patient.phone, patient.email, patient.address) == ("(555) 010-2000", "ana@example.test", "2 Elm St")
+    assert (patient.phone, patient.email, patient.address) == ("+15550102000", "ana@example.test", "2 Elm St")
     assert patient.channels == ["push", "sms"] and patient.preferred_language == "es"
     assert audit_count(patient_id=patient.id, action="update", resource_type="profile") == 1
 

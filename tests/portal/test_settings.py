@@ -20,7 +20,7 @@ def test_admin_sees_and_saves_settings(client, caplog):
         saved = client.post(f"/settings/practice/{practice.id}", data=VALID)
     assert saved.status_code == 302
     assert (practice.name, practice.timezone, practice.minor_full_access_below, practice.phone) == (
-        "Oak Family Clinic", "America/Chicago", 13, "+1 555 010 1000")
+        "Oak Family Clinic", "America/Chicago", 13, "+15550101000")
     assert any(f"practice {practice.id} settings changed by user {admin.id}" in r.getMessage() for r in caplog.records)
     assert audit_count(actor_user_id=admin.id) == 0  # not patient data
 

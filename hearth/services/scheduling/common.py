@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from hearth import db
+from hearth import db, phones
 from hearth.clock import utcnow
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _l
@@ -60,7 +60,9 @@ def appointment_day(appointment: Appointment) -> date:
 
 
 def practice_phone(practice: Practice, location: Location | None) -> str:
-    return (location.phone if location is not None and location.phone else None) or practice.phone or ""
+    """The number to call about a visit (the location's, else the practice's), formatted for people."""
+    number = (location.phone if location is not None and location.phone else None) or practice.phone or ""
+    return phones.display(number, practice.country)
 
 
 def lock_provider(provider_id: int, *, shared: bool) -> None:
