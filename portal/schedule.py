@@ -10,12 +10,19 @@ from hearth import policy
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
-from hearth.schemas.scheduling import ScheduleQuerySchema, SlotQuerySchema, StaffBookSchema, StatusSchema
-from hearth.services.scheduling import availability, staff
+from hearth.schemas.scheduling import (
+    CancelSchema,
+    ScheduleQuerySchema,
+    SlotQuerySchema,
+    StaffBookSchema,
+    StatusSchema,
+)
+from hearth.services.scheduling import availability, staff, staff_detail
 from hearth.services.scheduling.booking import SlotChoice
 from hearth.services.scheduling.common import appointment_day
 from portal.appointments import filled
 from portal.helpers import actor, form_errors, safe_next
+from portal.staff import labels
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
@@ -61,6 +68,37 @@ def set_status(appointment_id: int):
         flash(str(exc.message), "error")
     else:
         flash(_l("Status updated."), "success")
+    return redirect(back)
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@login_required
+def appointment(appointment_id: int):
+    """One visit for the care team: reason, check-in answers, status history, contacts, actions."""
+    practice_id = _practice_id()
+    view = staff_detail.appointment_detail(actor(), practice_id, appointment_id)
+    return render_template("schedule/appointment.html", v=view, practice_id=practice_id,
+                           day=appointment_day(view.appointment), **labels())
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@login_required
+def cancel(appointment_id: int):
+    """Cancel a booked visit for the patient (staff may do so after the online cutoff)."""
+    practice_id = _practice_id()
+    back = url_for("schedule.appointment", appointment_id=appointment_id, practice_id=practice_id)
+    try:
+        data = CancelSchema().load(filled({"reason": request.form.get("reason", "")}))
+        staff_detail.cancel_visit(actor(), practice_id, appointment_id, data["reason"])
+    except ValidationError as exc:
+        for messages in form_errors(exc).values():
+            flash(" ".join(messages), "error")
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        flash(str(exc.message), "error")
+    else:
+        flash(_l("Appointment cancelled. The patient's reminders were stopped."), "success")
     return redirect(back)
 
 

@@ -15,7 +15,7 @@ from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Location, Patient, Practice, Provider, User
 from hearth.policy import CLINICAL_ROLES
-from hearth.services.scheduling import reminders
+from hearth.services.scheduling import history, reminders
 from hearth.services.scheduling.booking import SlotChoice, book
 from hearth.services.scheduling.common import load_location, local_today, zone_for
 
@@ -123,6 +123,7 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
                           new=status_label(status)))
     if status == S.NO_SHOW and now < appointment.starts_at:
         raise Conflict(_l("A visit can only be marked as a no-show after it was due to start."))
+    history.record(appointment, appointment.status, status, user, now)
     appointment.status = status
     if status in STAMPS:
         setattr(appointment, STAMPS[status], now)
