@@ -124,6 +124,6 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error", exc_info=error)
         if is_api():
             db.session.rollback()
-            return problems.problem(500, "Internal Server Error", str(messages[500]))
+            return problems.problem(500, problems.TITLES[500], str(messages[500]))
         return page(500)
 

@@ -10,6 +10,7 @@ from hearth import policy
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
+from hearth.schemas.patients import PatientSearchArgsSchema
 from hearth.schemas.scheduling import (
     CancelSchema,
     ScheduleQuerySchema,
@@ -17,6 +18,7 @@ from hearth.schemas.scheduling import (
     StaffBookSchema,
     StatusSchema,
 )
+from hearth.services import patients
 from hearth.services.scheduling import availability, staff, staff_detail
 from hearth.services.scheduling.booking import SlotChoice
 from hearth.services.scheduling.common import appointment_day
@@ -25,6 +27,7 @@ from portal.helpers import actor, form_errors, safe_next
 from portal.staff import labels
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+FIND_LIMIT = 10  # patients listed by "Book for a patient"; refine the search for more
 
 
 def _practice_id() -> int:
@@ -105,7 +108,7 @@ def cancel(appointment_id: int):
 @bp.route("/book", methods=["GET", "POST"])
 @login_required
 def book():
-    """Find a slot for a patient of the practice (by patient id) and book it."""
+    """Find the patient (name, MRN or date of birth), then a slot, and book it."""
     practice_id = _practice_id()
     args = filled(request.values)
     errors: dict = {}
@@ -123,16 +126,32 @@ def book():
             flash(_l("Appointment booked."), "success")
             day = appointment_day(appointment)
             return redirect(url_for("schedule.index", practice_id=practice_id, date=day.isoformat()))
-    slots, options = None, None
-    if "patient_id" in args:
+    found, patient, slots, options = None, None, None, None
+    if "patient_id" not in args:
+        found, errors = _find_patients(practice_id, args.get("q", ""), errors)
+    else:
         try:
             patient = policy.load_patient(int(args["patient_id"]))
             options = availability.booking_options(actor(), patient)
             if "visit_type_id" in args and request.method == "GET":
                 query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})
                 slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
-        except (ValueError, ValidationError, DomainError) as exc:
-            errors = errors or (form_errors(exc) if not isinstance(exc, ValueError) else
-                                {"patient_id": [str(_l("Enter a patient number."))]})
+        except ValueError:
+            abort(404)
+        except (ValidationError, DomainError) as exc:
+            errors = errors or form_errors(exc)
     return render_template("schedule/book.html", practice_id=practice_id, args=args, options=options,
-                           slots=slots, errors=errors), 422 if errors else 200
+                           slots=slots, errors=errors, found=found, patient=patient), 422 if errors else 200
+
+
+def _find_patients(practice_id: int, q: str, errors: dict):
+    """The practice's patients matching the search text (the staff patient search), at most a page."""
+    if not q:
+        return None, errors
+    try:
+        search = PatientSearchArgsSchema().load({"q": q, "per_page": FIND_LIMIT})
+    except ValidationError as exc:
+        return [], {**errors, **form_errors(exc)}
+    listing = patients.practice_patients(actor(), practice_id, query=search["q"], dates=search["dates"],
+                                         per_page=FIND_LIMIT)
+    return listing.page, errors

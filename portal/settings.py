@@ -13,6 +13,7 @@ from hearth.i18n import _l
 from hearth.schemas.practice import LocationInputSchema, PracticeSettingsInputSchema
 from hearth.services import practice_settings
 from portal.helpers import actor, form_errors
+from portal.texts import translation_values
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -59,6 +60,7 @@ def _location_form(practice_id: int, location_id: int | None):
     if request.method == "POST":
         try:
             form = {k: request.form.get(k, "") for k in LOCATION_KEYS}
+            form["translations"] = translation_values(request.form, ("name",))
             if location_id is None:
                 practice_settings.add_location(actor(), practice_id, LocationInputSchema().load(form))
                 flash(_l("Location added."), "success")
@@ -77,8 +79,10 @@ def _location_form(practice_id: int, location_id: int | None):
         view = None
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in LOCATION_KEYS}
+        values["translations"] = translation_values(request.form, ("name",))
     else:
         values = {k: getattr(current, k) if current else "" for k in LOCATION_KEYS}
+        values["translations"] = dict(current.translations or {}) if current else {}
     return render_template("settings/location.html", practice=current.practice if current else view.practice,
                            location=current, values=values, errors=errors,
                            zones=zones()), (422 if errors else 200)

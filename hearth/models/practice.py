@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearth.clock import utcnow
@@ -20,6 +20,9 @@ class Practice(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The language the practice writes its own texts in (visit types, locations, questions); the
+    # other languages' versions are optional translations (hearth.texts).
+    default_language: Mapped[str] = mapped_column(String(10), default="en")
     # Guardian access tiers for minors: full access below this age, then limited (no confidential
     # items unless the teen agrees), ending by itself at `adult_age`.
     minor_full_access_below: Mapped[int] = mapped_column(default=12)
@@ -38,6 +41,8 @@ class Location(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The name in languages other than the practice's default (hearth.texts): {"es": {"name": "..."}}
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
 
     practice: Mapped[Practice] = relationship(back_populates="locations")
 

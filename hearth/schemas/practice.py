@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
+from hearth.schemas.base import Schema
 from hearth.schemas.patients import blank_to_none, valid_phone
+from hearth.schemas.texts import LocationTextSchema, TranslatedInput, translations_field
 
 
 def _zone(value: str | None) -> None:
@@ -29,15 +31,18 @@ class LocationSchema(Schema):
     address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     timezone = fields.String(allow_none=True, metadata={"description": "IANA zone; null means the practice's"})
+    translations = fields.Dict(keys=fields.String(), values=fields.Dict(),
+                               metadata={"description": "the name in other languages: {\"es\": {\"name\": \"...\"}}"})
 
 
-class LocationInputSchema(Schema):
+class LocationInputSchema(TranslatedInput, Schema):
     """A location's fields; use partial=True for PATCH."""
 
     name = fields.String(required=True, validate=NAME)
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     phone = fields.String(load_default=None, allow_none=True, validate=valid_phone)
     timezone = fields.String(load_default=None, allow_none=True, validate=_zone)
+    translations = translations_field(fields.Nested(LocationTextSchema), "the name in other languages")
 
     @pre_load
     def _blanks(self, data, **kwargs):
