@@ -17,7 +17,7 @@ from portal.texts import translation_values
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-PRACTICE_KEYS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age")
+PRACTICE_KEYS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age", "default_language")
 LOCATION_KEYS = ("name", "address", "phone", "timezone")
 _ZONES: list[str] = []
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 
 from hearth import texts
 from hearth.i18n import LANGUAGE_NAMES, _l
+from hearth.labels import label
 
 # Languages named in the reader's language (LANGUAGE_NAMES are each in their own, for the switcher).
 LANGUAGE_LABELS = {"en": _l("English"), "es": _l("Spanish")}
@@ -43,3 +44,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(tr, "tr")
     app.add_template_filter(question, "question")
     app.add_template_global(other_languages, "other_languages")
+    app.add_template_filter(lambda code, kind: label(kind, code), "label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from hearth.clock import is_valid_zone
-from hearth.i18n import _l
+from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.schemas.base import Schema
 from hearth.schemas.patients import blank_to_none, valid_phone
 from hearth.schemas.texts import LocationTextSchema, TranslatedInput, translations_field
@@ -62,6 +62,8 @@ class PracticeSettingsSchema(Schema):
     minor_full_access_below = fields.Integer(
         metadata={"description": "Guardians have full access to a minor below this age"})
     adult_age = fields.Integer(metadata={"description": "Guardian access ends at this age"})
+    default_language = fields.String(metadata={
+        "description": "the language of the practice's own texts; other languages are optional translations"})
     locations = fields.List(fields.Nested(LocationSchema))
 
 
@@ -75,10 +77,14 @@ class PracticeSettingsInputSchema(Schema):
         min=0, max=17, error=_l("Enter an age from {min} to {max}.")))
     adult_age = fields.Integer(required=True, validate=validate.Range(
         min=16, max=21, error=_l("Enter an age from {min} to {max}.")))
+    default_language = fields.String(validate=validate.OneOf(list(LANGUAGE_NAMES)))
 
     @pre_load
     def _blanks(self, data, **kwargs):
-        return _strip_name(blank_to_none(data, ("phone", "timezone")))
+        data = _strip_name(blank_to_none(data, ("phone", "timezone", "default_language")))
+        if isinstance(data, dict) and data.get("default_language") is None:
+            data.pop("default_language", None)  # not sent: keep (or, new, default to) English
+        return data
 
     @validates_schema
     def _tiers(self, data, **kwargs):

@@ -20,7 +20,7 @@ from hearth.models import Location, Practice, StaffRole, User
 log = logging.getLogger(__name__)
 
 ADMINS = frozenset({StaffRole.ADMIN})
-PRACTICE_FIELDS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age")
+PRACTICE_FIELDS = ("name", "phone", "timezone", "minor_full_access_below", "adult_age", "default_language")
 LOCATION_FIELDS = ("name", "address", "phone", "timezone", "translations")
 
 

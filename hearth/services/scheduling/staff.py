@@ -13,6 +13,7 @@ from hearth import audit, db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
+from hearth.labels import label
 from hearth.models import Appointment, AppointmentStatus, Location, Patient, Practice, Provider, User
 from hearth.policy import CLINICAL_ROLES
 from hearth.services.scheduling import history, reminders
@@ -132,14 +133,8 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
     return appointment
 
 
-STATUS_LABELS = {
-    S.BOOKED: _l("Booked"), S.CANCELLED: _l("Cancelled"), S.ARRIVED: _l("Arrived"), S.ROOMED: _l("Roomed"),
-    S.SEEN: _l("Seen"), S.COMPLETED: _l("Completed"), S.NO_SHOW: _l("No-show"),
-}
-
-
 def status_label(status: AppointmentStatus) -> str:
-    return str(STATUS_LABELS.get(status, status.value))
+    return label("appointment_status", status)
 
 
 def next_statuses(appointment: Appointment) -> list[AppointmentStatus]:
