@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from hearth import db
 from hearth.clock import utcnow
-from hearth.models import AttemptOutcome, Device, Notification
+from hearth.models import AttemptOutcome, Device, Notification, User
 from hearth.notify.channels import Result
 from hearth.notify.channels.email import Email, EmailChannel
 from hearth.notify.channels.fcm import FcmChannel, Push
@@ -26,12 +26,23 @@ from hearth.notify.templates import Rendered, render
 Outcomes = dict[int, list[tuple[int | None, Result]]]
 
 
+def current_locales(rows: Sequence[Notification]) -> dict[int, str]:
+    """Each recipient's language now (one query): a message queued weeks ago reads in today's choice."""
+    ids = {row.recipient_user_id for row in rows if row.recipient_user_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.locale).where(User.id.in_(ids))).all())
+
+
 def _rendered(rows: Sequence[Notification], out: Outcomes) -> list[tuple[Notification, Rendered]]:
-    """Render each row; a row whose template no longer renders fails for good."""
+    """Render each row in its recipient's current language; a row whose template no longer renders
+    fails for good."""
     ready = []
+    locales = current_locales(rows)
     for row in rows:
         try:
-            ready.append((row, render(row.template, row.locale, row.params or {})))
+            locale = locales.get(row.recipient_user_id) or row.locale
+            ready.append((row, render(row.template, locale, row.params or {})))
         except (ValueError, KeyError) as exc:
             out[row.id] = [(None, Result.permanent(f"template: {exc}"))]
     return ready

@@ -11,7 +11,11 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
@@ -131,7 +135,7 @@ TEMPLATES: dict[str, Template] = {
         },
     ),
     "appointment_reminder": Template(
-        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        optional=("ref", "date", "time", "at", "zone", "confirm_url", "cancel_url"),
         link_params=("confirm_url", "cancel_url"),
         links=VISIT_LINKS,
         texts={
@@ -161,7 +165,7 @@ TEMPLATES: dict[str, Template] = {
     # To a caregiver with the appointments scope: names the person (a first name), never the visit.
     "caregiver_reminder": Template(
         required=("name",),
-        optional=("ref", "date", "time", "confirm_url", "cancel_url"),
+        optional=("ref", "date", "time", "at", "zone", "confirm_url", "cancel_url"),
         link_params=("confirm_url", "cancel_url"),
         links=VISIT_LINKS,
         texts={
@@ -236,7 +240,7 @@ TEMPLATES: dict[str, Template] = {
     ),
     # The practice cancelled a visit (the provider took the time off): date and time only, never why.
     "appointment_cancelled": Template(
-        optional=("ref", "date", "time"),
+        optional=("ref", "date", "time", "at", "zone"),
         texts={
             "en": Text(
                 "Appointment cancelled",
@@ -289,10 +293,24 @@ def check_params(key: str, params: Mapping[str, Any]) -> None:
             raise ValueError(f"template {key!r}: parameter {name!r} must be a string or an integer")
 
 
+def when_in(params: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """`date` and `time` written in `lang` from the visit's `at` (ISO, UTC) and the clinic's `zone`, so a
+    message reads in the language it is shown in, not the one it was queued in; {} without them."""
+    if not params.get("at") or not params.get("zone"):
+        return {}
+    try:
+        local = datetime.fromisoformat(str(params["at"])).astimezone(ZoneInfo(str(params["zone"])))
+    except (ValueError, KeyError):
+        return {}
+    return {"date": format_date(local.date(), "full", locale=lang),
+            "time": format_time(local.time(), "short", locale=lang)}
+
+
 def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
     """The texts of `key` in the person's language, with `params` filled in."""
     check_params(key, params)
     lang = normalize_locale(locale)
+    params = {**params, **when_in(params, lang)}
     template = TEMPLATES[key]
     texts = template.texts
     if template.detailed and all(name in params for name in template.detail_params):

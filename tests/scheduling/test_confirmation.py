@@ -49,7 +49,7 @@ def link_events(appointment_id, action=None):
 def test_reminder_carries_confirm_and_cancel_links_but_no_health_detail(clinic):
     appt = book(clinic, local(future_day(10), 10))
     row = reminder(appt.id)
-    assert set(row.params) == {"ref", "date", "time", "confirm_url", "cancel_url"}
+    assert set(row.params) == {"ref", "date", "time", "at", "zone", "confirm_url", "cancel_url"}
     assert row.params["confirm_url"].startswith("http://127.0.0.1:5000/r/")
     assert row.params["confirm_url"].endswith("?lang=en")
     text = render(row.template, row.locale, row.params)

@@ -97,7 +97,8 @@ def test_cancels_only_the_providers_booked_visits_inside_and_tells_each_patient(
         patient = appointment.patient
         assert (message.kind, message.patient_id, message.recipient_user_id) == ("reminder", patient.id,
                                                                                   patient.user_id)
-        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "date", "time"}
+        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "date", "time", "at",
+                                                                                        "zone"}
         text = str(message.params)
         for secret in ("Surgery", "Check-up", "Lovelace", "Family medicine", "not available"):
             assert secret not in text
@@ -158,7 +159,8 @@ def test_message_shows_date_and_time_in_the_patients_language_and_the_visits_zon
     admin_hours.add_exception(practice_admin, clinic.practice.id, given(clinic, day), cancel_booked=True)
     [message] = messages(visit.id)
     assert message.params == {"ref": f"appointment:{visit.id}", "date": format_date(day, "full", locale="es"),
-                              "time": format_time(time(10, 30), "short", locale="es")}
+                              "time": format_time(time(10, 30), "short", locale="es"),
+                              "at": local(day, 10, 30).isoformat(), "zone": "America/New_York"}
     assert message.locale == "es"
 
 

@@ -192,7 +192,8 @@ def patient_locale(appointment: Appointment) -> str:
 
 
 def when_params(appointment: Appointment, locale: str | None = None) -> dict[str, str | int]:
-    """`ref`, `date` and `time` of a visit in `locale` (default: the patient's) and the clinic's zone."""
+    """`ref`, `date` and `time` of a visit in `locale` (default: the patient's) and the clinic's zone, plus
+    `at` and `zone` from which `templates.render` writes them in the reader's language."""
     locale = locale or patient_locale(appointment)
     zone = ZoneInfo(zone_for(appointment.patient.practice, appointment.location))
     local = appointment.starts_at.astimezone(zone)
@@ -200,6 +201,9 @@ def when_params(appointment: Appointment, locale: str | None = None) -> dict[str
         "ref": f"appointment:{appointment.id}",
         "date": format_date(local.date(), "full", locale=locale),
         "time": format_time(local.time(), "short", locale=locale),
+        # Machine-readable too, so the texts are written again in whatever language they are read in.
+        "at": appointment.starts_at.isoformat(),
+        "zone": zone.key,
     }
 
 
