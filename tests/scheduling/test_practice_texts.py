@@ -102,3 +102,17 @@ def test_admin_forms_take_spanish(client, clinic, practice_admin):
     assert loc.status_code == 302
     db.session.refresh(clinic.location)
     assert clinic.location.translations == {"es": {"name": "Calle Mayor"}}
+
+
+def test_slots_and_calendar_file_in_the_readers_language(client, clinic):
+    _spanish(clinic)
+    appt = place(clinic, local(future_day(3), 10))
+    clinic.patient.user.locale = "es"
+    db.session.commit()
+    login(client, clinic.patient.user)
+    day = future_day(4).isoformat()
+    page = client.get("/appointments/find", query_string={"visit_type_id": clinic.visit.id, "start": day,
+                                                           "end": day}).get_data(as_text=True)
+    assert "Calle Principal" in page and "Main Street" not in page
+    ics = client.get(f"/appointments/{appt.id}/calendar.ics").get_data(as_text=True)
+    assert "Consulta general" in ics and "Calle Principal" in ics

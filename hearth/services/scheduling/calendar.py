@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event
 
-from hearth import db, policy
+from hearth import db, policy, texts
 from hearth.clock import utcnow
-from hearth.i18n import _l
+from hearth.i18n import _l, current_language
 from hearth.models import Patient, User
 from hearth.services.scheduling.common import load_appointment
 
@@ -28,9 +28,11 @@ def ics(user: User, patient: Patient, appointment_id: int, *, host: str = "heart
     event.add("dtstamp", utcnow())
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)
-    event.add("summary", f"{appointment.visit_type.name} – {practice.name}")
+    language = current_language()  # the practice's texts in the reader's language (hearth.texts)
+    event.add("summary", f"{texts.localized(appointment.visit_type, 'name', language)} – {practice.name}")
     if appointment.location is not None:
-        where = ", ".join(x for x in (appointment.location.name, appointment.location.address) if x)
+        name = texts.localized(appointment.location, "name", language)
+        where = ", ".join(x for x in (name, appointment.location.address) if x)
         event.add("location", where)
     else:
         event.add("location", str(_l("Video visit (join from Hearth)")))
