@@ -116,8 +116,10 @@ def _register_error_handlers(app: Flask) -> None:
             return problems.from_http(error)
         if error.code and error.code < 400:
             return error
-        return page(error.code or 500, title=error.name if error.code not in titles else None,
-                    message=error.description if error.code not in titles else None)
+        # werkzeug's names and descriptions are English only: other statuses get the API's words.
+        described = error.description != type(error).description  # a message we gave (translated)
+        return page(error.code or 500, title=titles.get(error.code) or problems.TITLES.get(error.code),
+                    message=error.description if described else None)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

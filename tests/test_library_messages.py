@@ -119,3 +119,11 @@ def test_csrf_refusal_in_spanish(app):
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "CSRF" not in html
     assert "Por su seguridad, los formularios vencen." in html
+
+
+def test_portal_error_pages_never_show_werkzeug_english(client):
+    r = client.post("/login/nowhere-to-post", headers=ES)
+    assert r.status_code in (404, 405)
+    html = r.get_data(as_text=True)
+    assert "Not Found" not in html and "Method Not Allowed" not in html and "The requested URL" not in html
+    assert "No se encontró la página" in html
