@@ -55,3 +55,20 @@ def test_invalid_search_gives_an_empty_page():
     make_patient(practice=practice, user=None, date_of_birth=date(1990, 1, 1))
     listing = patients.practice_patients(staff, practice.id, query="x" * 101, invalid_search=True)
     assert listing.page.items == [] and listing.page.total == 0
+
+
+def test_minor_search_refuses_an_over_long_query_instead_of_cutting_it(client):
+    from datetime import timedelta
+
+    from hearth.clock import utcnow
+
+    practice = make_practice()
+    staff = enrolled_staff(practice=practice)
+    kid = utcnow().date() - timedelta(days=365 * 8)
+    make_patient(practice=practice, given_name="Tess", family_name="X" * 10, user=None, date_of_birth=kid)
+    sign_in(client, staff)
+    url = f"/caregivers/practices/{practice.id}/minors"
+    assert "Tess" in client.get(url, query_string={"q": "tess"}).get_data(as_text=True)
+    r = client.get(url, query_string={"q": "tess" + " " * 97})  # 101 characters: once cut to 100, it matched
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Longer than maximum length 100." in html and "Tess" not in html
