@@ -131,13 +131,16 @@ def book():
         found, errors = _find_patients(practice_id, args.get("q", ""), errors)
     else:
         try:
-            patient = policy.load_patient(int(args["patient_id"]))
+            patient_id = int(args["patient_id"])
+        except ValueError:
+            abort(404)
+        # Theirs or 404 before anything about the patient reaches the page.
+        patient = staff.patient_for_booking(actor(), practice_id, patient_id)
+        try:
             options = availability.booking_options(actor(), patient)
             if "visit_type_id" in args and request.method == "GET":
                 query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})
                 slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
-        except ValueError:
-            abort(404)
         except (ValidationError, DomainError) as exc:
             errors = errors or form_errors(exc)
     return render_template("schedule/book.html", practice_id=practice_id, args=args, options=options,

@@ -40,3 +40,12 @@ def test_chart_has_a_book_action(client, clinic):
     login(client, clinic.staff)
     html = client.get(f"/staff/patients/{clinic.patient.id}").get_data(as_text=True)
     assert f"/schedule/book?practice_id={clinic.practice.id}&amp;patient_id={clinic.patient.id}" in html
+
+
+def test_another_practices_patient_is_not_found_and_not_shown(client, clinic):
+    stranger = make_patient(practice=make_practice(), given_name="Wilhelmina", family_name="Zabriskie", user=None)
+    login(client, clinic.staff)
+    for r in (client.get("/schedule/book", query_string={"patient_id": stranger.id}),
+              client.post("/schedule/book", data={"patient_id": stranger.id, "visit_type_id": clinic.visit.id,
+                                                  "slot": f"{clinic.provider.id}||2030-01-01T10:00:00+00:00"})):
+        assert r.status_code == 404 and "Zabriskie" not in r.get_data(as_text=True)

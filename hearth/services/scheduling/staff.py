@@ -93,6 +93,15 @@ def schedule(user: User, practice_id: int, start: date | None = None, *, days: i
     return result
 
 
+def patient_for_booking(user: User, practice_id: int, patient_id: int) -> Patient:
+    """The patient staff are booking for: one of their practice's, else NotFound (Forbidden if not staff)."""
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or patient.practice_id != practice_id:
+        raise NotFound()
+    return patient
+
+
 @db.transactional
 def book_for_patient(user: User, practice_id: int, patient_id: int, choice: SlotChoice, *,
                      base_url: str = "") -> Appointment:
