@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import request
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 
 from api.security import BEARER, actor, token_required
@@ -23,8 +25,10 @@ blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications
 @blp.response(200, NotificationPageSchema)
 @blp.doc(security=BEARER)
 def list_notifications(args):
-    """Notifications sent to the signed-in person (not to the patients they care for), newest first."""
-    return notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"])
+    """Notifications sent to the signed-in person (not to the patients they care for), newest first, in the
+    `Accept-Language` asked for (else the person's language setting)."""
+    locale = str(get_locale()) if request.headers.get("Accept-Language") else None
+    return notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"], locale=locale)
 
 
 @blp.route("/preferences", methods=["GET"])

@@ -9,13 +9,15 @@ from api.security import BEARER, actor, token_required
 from hearth.models import AppointmentStatus
 from hearth.schemas.scheduling import (
     AppointmentSchema,
+    CancelSchema,
     ScheduleQuerySchema,
     ScheduleSchema,
     StaffAppointmentSchema,
     StaffBookSchema,
     StatusSchema,
 )
-from hearth.services.scheduling import staff
+from hearth.schemas.staff_appointment import StaffAppointmentDetailSchema
+from hearth.services.scheduling import staff, staff_detail
 from hearth.services.scheduling.booking import SlotChoice
 
 blp = Blueprint("api_schedule", __name__, url_prefix="/api/v1/practices", description="Practice schedule")
@@ -44,6 +46,26 @@ def book_for_patient(data, practice_id: int):
     patient_id = data.pop("patient_id")
     return staff.book_for_patient(actor(), practice_id, patient_id, SlotChoice(**data),
                                   base_url=current_app.config.get("BASE_URL", ""))
+
+
+@blp.route("/<int:practice_id>/appointments/<int:appointment_id>", methods=["GET"])
+@blp.response(200, StaffAppointmentDetailSchema)
+@blp.alt_response(404, description="No such visit at this practice")
+@blp.doc(security=BEARER)
+@token_required
+def appointment_detail(practice_id: int, appointment_id: int):
+    """One visit for the care team (audited): reason, check-in answers, status history, contacts, next steps."""
+    return staff_detail.appointment_detail(actor(), practice_id, appointment_id)
+
+
+@blp.route("/<int:practice_id>/appointments/<int:appointment_id>/cancel", methods=["POST"])
+@blp.arguments(CancelSchema)
+@blp.response(200, StaffAppointmentSchema)
+@blp.doc(security=BEARER)
+@token_required
+def cancel(data, practice_id: int, appointment_id: int):
+    """Cancel a booked visit for the patient (staff may do so after the online cutoff)."""
+    return staff_detail.cancel_visit(actor(), practice_id, appointment_id, data["reason"])
 
 
 @blp.route("/<int:practice_id>/appointments/<int:appointment_id>/status", methods=["POST"])

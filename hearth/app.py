@@ -160,14 +160,16 @@ def _register_error_handlers(app: Flask) -> None:
             return problems.from_http(error)
         if error.code and error.code < 400:
             return error
-        return page(error.code or 500, title=error.name if error.code not in titles else None,
-                    message=error.description if error.code not in titles else None)
+        # werkzeug's names and descriptions are English only: other statuses get the API's words.
+        described = error.description != type(error).description  # a message we gave (translated)
+        return page(error.code or 500, title=titles.get(error.code) or problems.TITLES.get(error.code),
+                    message=error.description if described else None)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error", exc_info=error)
         if is_api():
             db.session.rollback()
-            return problems.problem(500, "Internal Server Error", str(messages[500]))
+            return problems.problem(500, problems.TITLES[500], str(messages[500]))
         return page(500)
 

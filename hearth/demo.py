@@ -85,19 +85,20 @@ STAFF = [
     StaffSpec(NURSE_EMAIL, "Grace Kim, RN", (StaffRole.STAFF,), "Nurse (also a patient)", team_role="Nurse"),
 ]
 
-# mrn, given, family, dob (a date, or the age in years for children), sex, language, phone (E.164),
-# email when the patient has a portal account (None: no account), primary provider's family name.
+# mrn, given, family, dob (a date, or for children (age in years, days since the last birthday) so they
+# keep their age whenever the demo is seeded), sex, language, phone, email when the patient has a portal
+# account (None: no account), primary provider's family name (adults never see the pediatrician, Reyes).
 PATIENTS = [
     ("HFM-000101", "Emily", "Carter", date(1988, 4, 23), "female", "en", "+15550101101", PATIENT_EMAIL, "Okafor"),
     ("HFM-000102", "María", "García", date(1979, 11, 2), "female", "es", "+15550101102",
-     "maria.garcia@example.com", "Reyes"),
+     "maria.garcia@example.com", "Okafor"),
     ("HFM-000103", "José", "Hernández", date(1965, 2, 17), "male", "es", "+15550101103",
      "jose.hernandez@example.com", "Okafor"),
     ("HFM-000104", "Walter", "Brooks", date(1941, 8, 30), "male", "en", "+15550101104", None, "Natarajan"),
     ("HFM-000105", "Margaret", "Brooks", date(1944, 1, 15), "female", "en", "+15550101105", None, "Natarajan"),
     ("HFM-000106", "David", "Nguyen", date(1982, 7, 9), "male", "en", "+15550101106", PARENT_EMAIL, "Okafor"),
-    ("HFM-000107", "Lily", "Nguyen", 9, "female", "en", "+15550101106", None, "Reyes"),
-    ("HFM-000108", "Ethan", "Nguyen", 15, "male", "en", "+15550101106", None, "Reyes"),
+    ("HFM-000107", "Lily", "Nguyen", (9, 40), "female", "en", "+15550101106", None, "Reyes"),
+    ("HFM-000108", "Ethan", "Nguyen", (15, 200), "male", "en", "+15550101106", None, "Reyes"),
     ("HFM-000109", "Grace", "Kim", date(1990, 9, 9), "female", "en", "+15550101109", NURSE_EMAIL, "Okafor"),
     ("HFM-000110", "Robert", "Johnson", date(1958, 3, 4), "male", "en", "+15550101110",
      "robert.johnson@example.com", "Okafor"),
@@ -108,10 +109,10 @@ PATIENTS = [
     ("HFM-000113", "Patricia", "Brown", date(1969, 10, 11), "female", "en", "+15550101113",
      "patricia.brown@example.com", "Natarajan"),
     ("HFM-000114", "Carmen", "Rodríguez", date(1992, 6, 30), "female", "es", "+15550101114",
-     "carmen.rodriguez@example.com", "Reyes"),
+     "carmen.rodriguez@example.com", "Natarajan"),
     ("HFM-000115", "Luis", "Martínez", date(2001, 1, 22), "male", "es", "+15550101115",
      "luis.martinez@example.com", "Okafor"),
-    ("HFM-000116", "Sofía", "Morales", 6, "female", "es", "+15550101116", None, "Reyes"),
+    ("HFM-000116", "Sofía", "Morales", (6, 110), "female", "es", "+15550101116", None, "Reyes"),
     ("HFM-000117", "Aisha", "Khan", date(1995, 8, 14), "female", "en", "+15550101117",
      "aisha.khan@example.com", "Okafor"),
     ("HFM-000118", "Michael", "O'Brien", date(1947, 4, 2), "male", "en", "+15550101118", None, "Natarajan"),
@@ -121,7 +122,9 @@ PATIENTS = [
      "kevin.thompson@example.com", "Okafor"),
     ("HFM-000121", "Rosa", "Delgado", date(1938, 7, 7), "female", "es", "+15550101121", None, "Natarajan"),
     ("HFM-000122", "Hannah", "Lee", date(1999, 11, 5), "female", "en", "+15550101122",
-     "hannah.lee@example.com", "Reyes"),
+     "hannah.lee@example.com", "Okafor"),
+    # Try the searches: "lopez" finds López, "obrien" finds O'Brien, "000123" finds this MRN.
+    ("HFM-000123", "Ana", "López", date(1986, 3, 12), "female", "es", "+15550101123", None, "Okafor"),
 ]
 
 # patient MRN, caregiver email, kind, scopes, relationship, days until the grant ends (None: no end)
@@ -183,12 +186,16 @@ def _practice() -> Practice:
     return practice
 
 
-def _birth_date(value: date | int) -> date:
-    """Children are given by age so they stay that age whenever the demo is seeded."""
+def _birth_date(value: date | tuple[int, int]) -> date:
+    """Children are given as (age, days since the last birthday): that age whenever the demo is seeded,
+    each with a birthday of her own."""
     if isinstance(value, date):
         return value
-    today = to_zone(utcnow(), TIMEZONE).date()
-    return today.replace(year=today.year - value, day=1) - timedelta(days=45)
+    age, days_since = value
+    last_birthday = to_zone(utcnow(), TIMEZONE).date() - timedelta(days=days_since)
+    if (last_birthday.month, last_birthday.day) == (2, 29):
+        last_birthday -= timedelta(days=1)
+    return last_birthday.replace(year=last_birthday.year - age)
 
 
 def _staff(practice: Practice) -> tuple[dict[str, Provider], list[tuple[str, str]]]:

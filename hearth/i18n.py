@@ -13,6 +13,17 @@ _l = lazy_gettext
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
+def current_language() -> str | None:
+    """The language of the request being answered (None outside a request: jobs, the worker)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return str(locale) if locale else None
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     user = current_user if current_user and current_user.is_authenticated else None

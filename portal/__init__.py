@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from hearth.extensions import login_manager
 from hearth.i18n import LANGUAGE_NAMES, _l
-from portal import formatting
+from portal import formatting, texts
 
 
 def init_portal(app: Flask) -> None:
@@ -16,12 +16,15 @@ def init_portal(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message = _l("Please confirm your password to continue.")
+    login_manager.needs_refresh_message_category = "info"
     login_manager.session_protection = None  # sessions are server-side rows, revocable at once
 
     for bp in _blueprints():
         app.register_blueprint(bp)
 
     formatting.register(app)
+    texts.register(app)
 
     @app.context_processor
     def _shell():

@@ -12,7 +12,13 @@ from hearth.errors import DomainError
 from hearth.extensions import limiter
 from hearth.i18n import _l
 from hearth.models import ALL_SCOPES
-from hearth.schemas.caregivers import ActivityQuerySchema, GrantFormSchema, InviteFormSchema, RegisterSchema
+from hearth.schemas.caregivers import (
+    ActivityQuerySchema,
+    GrantFormSchema,
+    InviteFormSchema,
+    MinorQuerySchema,
+    RegisterSchema,
+)
 from hearth.services import caregivers
 from hearth.services.audit_labels import describe, scope_label
 from portal.acting import current_person, people
@@ -239,8 +245,15 @@ def decline(token: str):
 @bp.get("/practices/<int:practice_id>/minors")
 @login_required
 def minors(practice_id: int):
-    """Staff find a minor by name or MRN to manage her guardians."""
-    query = request.args.get("q", "")[:100]
+    """Staff find a minor by name or MRN to manage her guardians (an over-long search shows its error and
+    no one, rather than the results of a cut-off search)."""
+    query = request.args.get("q", "")
+    try:
+        MinorQuerySchema().load({"q": query})
+    except ValidationError as exc:
+        practice, _none = caregivers.find_minors(actor(), practice_id, "")
+        return render_template("caregivers/minors.html", practice=practice, found=[], q=query,
+                               errors=form_errors(exc)), 422
     practice, found = caregivers.find_minors(actor(), practice_id, query)
     return render_template("caregivers/minors.html", practice=practice, found=found, q=query)
 

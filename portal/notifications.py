@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -25,6 +26,8 @@ KIND_LABELS = {
     "waitlist": _l("Earlier appointment offers"),
     "account": _l("Account and sign-in"),
 }
+# Headings in the notification centre: the kinds, plus topics that are not a kind of their own.
+TOPIC_LABELS = {**KIND_LABELS, "appointment_change": _l("Appointment changes")}
 STATUS_LABELS = {"sent": _l("Sent"), "failed": _l("Could not be delivered")}
 SLOTS = 3
 
@@ -103,8 +106,9 @@ def index():
         args = NotificationArgsSchema().load(request.args, unknown="exclude")
     except ValidationError:
         args = {"page": 1, "per_page": notifications.PER_PAGE}
-    pg = notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"])
-    return render_template("notifications/index.html", pg=pg, kind_labels=KIND_LABELS,
+    pg = notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"],
+                                     locale=str(get_locale()))
+    return render_template("notifications/index.html", pg=pg, kind_labels=TOPIC_LABELS,
                            channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
                            page_url=lambda n: url_for("notifications.index", page=n))
 

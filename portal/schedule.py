@@ -10,14 +10,24 @@ from hearth import policy
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
-from hearth.schemas.scheduling import ScheduleQuerySchema, SlotQuerySchema, StaffBookSchema, StatusSchema
-from hearth.services.scheduling import availability, staff
+from hearth.schemas.patients import PatientSearchArgsSchema
+from hearth.schemas.scheduling import (
+    CancelSchema,
+    ScheduleQuerySchema,
+    SlotQuerySchema,
+    StaffBookSchema,
+    StatusSchema,
+)
+from hearth.services import patients
+from hearth.services.scheduling import availability, staff, staff_detail
 from hearth.services.scheduling.booking import SlotChoice
 from hearth.services.scheduling.common import appointment_day
 from portal.appointments import filled
 from portal.helpers import actor, form_errors, safe_next
+from portal.staff import labels
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+FIND_LIMIT = 10  # patients listed by "Book for a patient"; refine the search for more
 
 
 def _practice_id() -> int:
@@ -65,10 +75,41 @@ def set_status(appointment_id: int):
     return redirect(back)
 
 
+@bp.get("/appointments/<int:appointment_id>")
+@login_required
+def appointment(appointment_id: int):
+    """One visit for the care team: reason, check-in answers, status history, contacts, actions."""
+    practice_id = _practice_id()
+    view = staff_detail.appointment_detail(actor(), practice_id, appointment_id)
+    return render_template("schedule/appointment.html", v=view, practice_id=practice_id,
+                           day=appointment_day(view.appointment), **labels())
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@login_required
+def cancel(appointment_id: int):
+    """Cancel a booked visit for the patient (staff may do so after the online cutoff)."""
+    practice_id = _practice_id()
+    back = url_for("schedule.appointment", appointment_id=appointment_id, practice_id=practice_id)
+    try:
+        data = CancelSchema().load(filled({"reason": request.form.get("reason", "")}))
+        staff_detail.cancel_visit(actor(), practice_id, appointment_id, data["reason"])
+    except ValidationError as exc:
+        for messages in form_errors(exc).values():
+            flash(" ".join(messages), "error")
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        flash(str(exc.message), "error")
+    else:
+        flash(_l("Appointment cancelled. The patient's reminders were stopped."), "success")
+    return redirect(back)
+
+
 @bp.route("/book", methods=["GET", "POST"])
 @login_required
 def book():
-    """Find a slot for a patient of the practice (by patient id) and book it."""
+    """Find the patient (name, MRN or date of birth), then a slot, and book it."""
     practice_id = _practice_id()
     args = filled(request.values)
     errors: dict = {}
@@ -88,17 +129,37 @@ def book():
             flash(_l("Appointment booked."), "success")
             day = appointment_day(appointment)
             return redirect(url_for("schedule.index", practice_id=practice_id, date=day.isoformat()))
-    slots, options = None, None
-    if "patient_id" in args:
+    found, patient, slots, options = None, None, None, None
+    if "patient_id" not in args:
+        found, errors = _find_patients(practice_id, args.get("q", ""), errors)
+    else:
         try:
-            patient = policy.load_patient(int(args["patient_id"]))
+            patient_id = int(args["patient_id"])
+        except ValueError:
+            abort(404)
+        # Theirs or 404 before anything about the patient reaches the page.
+        patient = staff.patient_for_booking(actor(), practice_id, patient_id)
+        try:
             options = availability.booking_options(actor(), patient)
             # After a refused booking (e.g. an overlap that needs a reason) the times show again.
             if "visit_type_id" in args and (request.method == "GET" or errors):
                 query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})
                 slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
-        except (ValueError, ValidationError, DomainError) as exc:
-            errors = errors or (form_errors(exc) if not isinstance(exc, ValueError) else
-                                {"patient_id": [str(_l("Enter a patient number."))]})
+        except (ValidationError, DomainError) as exc:
+            errors = errors or form_errors(exc)
     return render_template("schedule/book.html", practice_id=practice_id, args=args, options=options,
-                           slots=slots, errors=errors, chosen=chosen), 422 if errors else 200
+                           slots=slots, errors=errors, chosen=chosen, found=found, patient=patient), \
+        422 if errors else 200
+
+
+def _find_patients(practice_id: int, q: str, errors: dict):
+    """The practice's patients matching the search text (the staff patient search), at most a page."""
+    if not q:
+        return None, errors
+    try:
+        search = PatientSearchArgsSchema().load({"q": q, "per_page": FIND_LIMIT})
+    except ValidationError as exc:
+        return [], {**errors, **form_errors(exc)}
+    listing = patients.practice_patients(actor(), practice_id, query=search["q"], dates=search["dates"],
+                                         per_page=FIND_LIMIT)
+    return listing.page, errors

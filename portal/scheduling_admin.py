@@ -25,6 +25,7 @@ from hearth.schemas.scheduling_admin import (
 )
 from hearth.services.scheduling import admin, admin_hours
 from portal.helpers import actor, form_errors
+from portal.texts import translation_values
 
 bp = Blueprint("scheduling_admin", __name__, url_prefix="/settings/scheduling")
 
@@ -84,12 +85,14 @@ def _visit_values(form) -> dict:
     values = {k: form.get(k, "") for k in VISIT_KEYS}
     values.update({k: k in form for k in VISIT_FLAGS})
     values["provider_ids"] = form.getlist("provider_ids")
+    values["translations"] = translation_values(form, ("name", "instructions"))
     return values
 
 
 def _stored_visit_values(vt) -> dict:
     return {k: getattr(vt, k) for k in VISIT_KEYS + VISIT_FLAGS} | {
-        "mode": vt.mode.value, "instructions": vt.instructions or "", "provider_ids": [str(p.id) for p in vt.providers]}
+        "mode": vt.mode.value, "instructions": vt.instructions or "", "provider_ids": [str(p.id) for p in vt.providers],
+        "translations": dict(vt.translations or {})}
 
 
 def _visit_data(values: dict) -> dict:
@@ -148,7 +151,8 @@ def delete_visit_type(practice_id: int, visit_type_id: int):
 def add_question(practice_id: int, visit_type_id: int):
     """Add a text or yes/no question; errors re-render the page with the question kept."""
     form = {"text": request.form.get("text", ""), "type": request.form.get("type", "text"),
-            "required": "required" in request.form}
+            "required": "required" in request.form,
+            "translations": {code: text["text"] for code, text in translation_values(request.form, ("text",)).items()}}
     try:
         admin.add_question(actor(), practice_id, visit_type_id, QuestionInputSchema().load(form))
     except (ValidationError, Invalid) as exc:

@@ -15,10 +15,11 @@ from hearth.i18n import _l
 from hearth.schemas.practice import LocationInputSchema, PracticeSettingsInputSchema
 from hearth.services import practice_settings
 from portal.helpers import actor, form_errors
+from portal.texts import translation_values
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-PRACTICE_KEYS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age")
+PRACTICE_KEYS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age", "default_language")
 LOCATION_KEYS = ("name", "address", "phone", "timezone")
 _ZONES: list[str] = []
 
@@ -69,6 +70,7 @@ def _location_form(practice_id: int, location_id: int | None):
     if request.method == "POST":
         try:
             form = {k: request.form.get(k, "") for k in LOCATION_KEYS}
+            form["translations"] = translation_values(request.form, ("name",))
             if location_id is None:
                 practice_settings.add_location(actor(), practice_id, LocationInputSchema().load(form))
                 flash(_l("Location added."), "success")
@@ -87,10 +89,12 @@ def _location_form(practice_id: int, location_id: int | None):
         view = None
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in LOCATION_KEYS}
+        values["translations"] = translation_values(request.form, ("name",))
     else:
         values = {k: getattr(current, k) if current else "" for k in LOCATION_KEYS}
         if current is not None:
             values["phone"] = phones.display(current.phone, current.practice.country)
+        values["translations"] = dict(current.translations or {}) if current else {}
     return render_template("settings/location.html", practice=current.practice if current else view.practice,
                            location=current, values=values, errors=errors,
                            zones=zones()), (422 if errors else 200)

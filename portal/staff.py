@@ -33,7 +33,7 @@ def patient_list():
         errors = form_errors(exc)
         args = {"practice": request.args.get("practice", type=int), "q": "", "dates": [], "page": 1}
     listing = patients.practice_patients(actor(), args["practice"], query=args["q"], dates=args["dates"],
-                                         page=args["page"])
+                                         page=args["page"], invalid_search="q" in errors)
 
     def page_url(number: int) -> str:
         return url_for("staff.patients", practice=listing.practice.id, q=listing.query or None, page=number)

@@ -74,7 +74,7 @@ def make_patient(*, practice: Practice | None = None, user: User | None | bool =
     practice = practice or make_practice()
     if user is True:
         user = make_user(name=f"{given_name or 'Pat'} {family_name}")
-    patient = Patient(practice_id=practice.id, user_id=user.id if user else None, mrn=f"MRN{n:06d}",
+    patient = Patient(practice_id=practice.id, user_id=user.id if user else None, mrn=kw.pop("mrn", f"MRN{n:06d}"),
                       given_name=given_name or f"Pat{n}", family_name=family_name, date_of_birth=date_of_birth,
                       email=user.email if user else None, **kw)
     db.session.add(patient)

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
+from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
@@ -30,6 +31,7 @@ from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSess
 
 __all__ = [
     "Appointment",
+    "AppointmentStatusChange",
     "AppointmentSlotLock",
     "AppointmentStatus",
     "ExceptionKind",

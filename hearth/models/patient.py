@@ -11,7 +11,7 @@ from hearth.clock import utcnow
 from hearth.models.base import Base, UTCDateTime
 from hearth.models.practice import Practice
 from hearth.models.user import User
-from hearth.textfold import fold
+from hearth.textfold import search_key
 
 CHANNELS = ("push", "email", "sms")
 
@@ -81,8 +81,9 @@ class Patient(Base):
     primary_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id", ondelete="SET NULL"))
     care_team_id: Mapped[int | None] = mapped_column(ForeignKey("care_team.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # "given family" folded (hearth.textfold): kept in step on every ORM insert and update.
-    search_name: Mapped[str | None] = mapped_column(String(210))
+    # "given family" folded, plus names with their punctuation run together (hearth.textfold.search_key):
+    # kept in step on every ORM insert and update.
+    search_name: Mapped[str | None] = mapped_column(String(300))
     # Calendar files (.ics) name the visit type only when the patient asks: titles show on lock screens.
     calendar_shows_visit_type: Mapped[bool] = mapped_column(default=False)
 
@@ -103,4 +104,4 @@ class Patient(Base):
 @event.listens_for(Patient, "before_insert")
 @event.listens_for(Patient, "before_update")
 def _fold_name(mapper, connection, target: Patient) -> None:
-    target.search_name = fold(f"{target.given_name} {target.family_name}")[:210]
+    target.search_name = search_key(target.given_name, target.family_name)[:300]

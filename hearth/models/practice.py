@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearth.clock import utcnow
@@ -22,6 +22,9 @@ class Practice(Base):
     phone: Mapped[str | None] = mapped_column(String(40))  # E.164
     # ISO 3166 code: the default region of phone numbers typed without +country code.
     country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
+    # The language the practice writes its own texts in (visit types, locations, questions); the
+    # other languages' versions are optional translations (hearth.texts).
+    default_language: Mapped[str] = mapped_column(String(10), default="en")
     # Guardian access tiers for minors: full access below this age, then limited (no confidential
     # items unless the teen agrees), ending by itself at `adult_age`.
     minor_full_access_below: Mapped[int] = mapped_column(default=12)
@@ -40,6 +43,8 @@ class Location(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(40))  # E.164
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The name in languages other than the practice's default (hearth.texts): {"es": {"name": "..."}}
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
 
     practice: Mapped[Practice] = relationship(back_populates="locations")
 

@@ -102,8 +102,12 @@ class VisitType(Base):
     self_schedulable: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     instructions: Mapped[str | None] = mapped_column(Text)
-    # [{"id": "q1", "text": "...", "type": "text|yes_no|choice", "required": true, "options": [...]}]
+    # [{"id": "q1", "text": "...", "type": "text|yes_no|choice", "required": true, "options": [...],
+    #   "translations": {"es": "..."}}]
     questionnaire: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # name and instructions in languages other than the practice's default (hearth.texts):
+    # {"es": {"name": "...", "instructions": "..."}}
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
 
     practice: Mapped[Practice] = relationship()
     providers: Mapped[list[Provider]] = relationship(secondary=visit_type_provider, order_by="Provider.family_name")

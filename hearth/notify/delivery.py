@@ -27,7 +27,8 @@ from hearth.services import sessions
 
 
 def _rendered(rows: Sequence[Notification], out: Outcomes) -> list[tuple[Notification, Rendered]]:
-    """Render each row; a row whose template no longer renders fails for good."""
+    """Render each row in the language read at sending time (hearth.notify.wishes sets `row.locale`);
+    a row whose template no longer renders fails for good."""
     ready = []
     for row in rows:
         try:

@@ -1,8 +1,9 @@
 """Schemas of the token endpoints."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from hearth.schemas.auth import LoginSchema
+from hearth.schemas.base import Schema
 
 
 class TokenRequestSchema(LoginSchema):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from hearth.i18n import _l
 from hearth.models import CHANNELS
 from hearth.notify.recipients import PREFERENCE_KINDS
+from hearth.schemas.base import Schema
 
 MAX_PAGE = 100_000
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -39,6 +40,7 @@ class NotificationItemSchema(Schema):
 
     id = fields.Integer()
     kind = fields.String(metadata={"description": "reminder, message, result, bill, waitlist or account"})
+    topic = fields.String(metadata={"description": "the heading to show it under: its kind, or appointment_change"})
     channel = fields.String(metadata={"description": "push, email or sms"})
     status = fields.String(metadata={"description": "sent, or failed when no channel could reach the person"})
     at = fields.DateTime(metadata={"description": "When it was sent (or given up on), UTC"})

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
 
 from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
+from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress, PhoneNumber
 
 MAX_PAGE = 100_000

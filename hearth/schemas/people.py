@@ -1,6 +1,8 @@
 """Output schemas for people: the signed-in user and the patients she may act for."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from hearth.schemas.base import Schema
 
 
 class PatientSummarySchema(Schema):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from hearth import phones
 from hearth.clock import is_valid_zone
-from hearth.i18n import _l
+from hearth.i18n import LANGUAGE_NAMES, _l
+from hearth.schemas.base import Schema
 from hearth.schemas.contact import PhoneNumber
 from hearth.schemas.patients import blank_to_none
+from hearth.schemas.texts import LocationTextSchema, TranslatedInput, translations_field
 
 
 def _zone(value: str | None) -> None:
@@ -46,15 +48,18 @@ class LocationSchema(Schema):
     address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     timezone = fields.String(allow_none=True, metadata={"description": "IANA zone; null means the practice's"})
+    translations = fields.Dict(keys=fields.String(), values=fields.Dict(),
+                               metadata={"description": "the name in other languages: {\"es\": {\"name\": \"...\"}}"})
 
 
-class LocationInputSchema(Schema):
+class LocationInputSchema(TranslatedInput, Schema):
     """A location's fields; use partial=True for PATCH."""
 
     name = fields.String(required=True, validate=NAME)
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     phone = PhoneNumber(load_default=None, allow_none=True)
     timezone = fields.String(load_default=None, allow_none=True, validate=_zone)
+    translations = translations_field(fields.Nested(LocationTextSchema), "the name in other languages")
 
     @pre_load
     def _blanks(self, data, **kwargs):
@@ -76,6 +81,8 @@ class PracticeSettingsSchema(Schema):
     minor_full_access_below = fields.Integer(
         metadata={"description": "Guardians have full access to a minor below this age"})
     adult_age = fields.Integer(metadata={"description": "Guardian access ends at this age"})
+    default_language = fields.String(metadata={
+        "description": "the language of the practice's own texts; other languages are optional translations"})
     locations = fields.List(fields.Nested(LocationSchema))
 
 
@@ -91,10 +98,14 @@ class PracticeSettingsInputSchema(Schema):
         min=0, max=17, error=_l("Enter an age from {min} to {max}.")))
     adult_age = fields.Integer(required=True, validate=validate.Range(
         min=16, max=21, error=_l("Enter an age from {min} to {max}.")))
+    default_language = fields.String(validate=validate.OneOf(list(LANGUAGE_NAMES)))
 
     @pre_load
     def _blanks(self, data, **kwargs):
-        return _country_code(_strip_name(blank_to_none(data, ("phone", "timezone"))))
+        data = _country_code(_strip_name(blank_to_none(data, ("phone", "timezone", "default_language"))))
+        if isinstance(data, dict) and data.get("default_language") is None:
+            data.pop("default_language", None)  # not sent: keep (or, new, default to) English
+        return data
 
     @validates_schema
     def _tiers(self, data, **kwargs):

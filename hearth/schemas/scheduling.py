@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
+from hearth import texts
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
+from hearth.schemas.base import Schema
+from hearth.schemas.texts import localized_field, reader_language
 
 
 class SlotQuerySchema(Schema):
@@ -104,25 +107,28 @@ class ProviderOutSchema(Schema):
 
 class LocationOutSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = localized_field("name", metadata={"description": "in the reader's language when the practice gave it"})
     address = fields.String(allow_none=True)
 
 
 class QuestionSchema(Schema):
     id = fields.String()
-    text = fields.String()
+    text = fields.Function(lambda q: texts.question_text(q, reader_language()),
+                           metadata={"description": "in the reader's language when the practice gave it"})
     type = fields.String()
     required = fields.Boolean()
     options = fields.List(fields.String())
 
 
 class VisitTypeBriefSchema(Schema):
+    """A visit type as patients read it: name, instructions and questions in the reader's language."""
+
     id = fields.Integer()
-    name = fields.String()
+    name = localized_field("name")
     duration_minutes = fields.Integer()
     mode = fields.String()
     self_schedulable = fields.Boolean()
-    instructions = fields.String(allow_none=True)
+    instructions = localized_field("instructions", allow_none=True)
     questionnaire = fields.List(fields.Nested(QuestionSchema))
 
 

@@ -6,12 +6,14 @@ hearth.services.scheduling.admin, so every entry point gets them.
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import ValidationError, fields, pre_load, validate, validates
 
 from hearth.i18n import _l
 from hearth.models import ExceptionKind, VisitMode
+from hearth.schemas.base import Schema
 from hearth.schemas.patients import blank_to_none
 from hearth.schemas.scheduling import LocationOutSchema, ProviderOutSchema, QuestionSchema, VisitTypeBriefSchema
+from hearth.schemas.texts import TranslatedInput, VisitTypeTextSchema, translations_field
 
 QUESTION_TYPES = ("text", "yes_no", "choice")
 MAX_OFFSET_MINUTES = 60 * 24 * 30
@@ -55,7 +57,7 @@ class SetupSchema(Schema):
             f.error_messages = {**f.error_messages, **messages}
 
 
-class QuestionInputSchema(SetupSchema):
+class QuestionInputSchema(TranslatedInput, SetupSchema):
     """One pre-visit question; `id` is kept when given (answers are stored by it), else made up."""
 
     id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
@@ -66,13 +68,15 @@ class QuestionInputSchema(SetupSchema):
     required = fields.Boolean(load_default=False)
     options = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
                           validate=validate.Length(max=10, error=_l("At most {max} options.")))
+    translations = translations_field(fields.String(validate=validate.Length(max=300)),
+                                      "the question in other languages: {\"es\": \"...\"}")
 
     @pre_load
     def _blanks(self, data, **kwargs):
         return _strip(data, ("id", "text"))
 
 
-class VisitTypeInputSchema(SetupSchema):
+class VisitTypeInputSchema(TranslatedInput, SetupSchema):
     """A visit type's fields; load with partial=True for PATCH."""
 
     name = fields.String(required=True, validate=validate.Length(
@@ -88,6 +92,8 @@ class VisitTypeInputSchema(SetupSchema):
         "description": "Providers who see this visit type; empty means every provider of the practice"})
     questionnaire = fields.List(fields.Nested(QuestionInputSchema), load_default=list,
                                 validate=validate.Length(max=30, error=_l("At most {max} questions.")))
+    translations = translations_field(fields.Nested(VisitTypeTextSchema),
+                                      "name and instructions in other languages than the practice's")
 
     @pre_load
     def _blanks(self, data, **kwargs):
@@ -196,10 +202,20 @@ class SchedulingSettingsInputSchema(SetupSchema):
 # Output
 
 
+class AdminQuestionSchema(QuestionSchema):
+    text = fields.String()
+    translations = fields.Dict(keys=fields.String(), values=fields.String())
+
+
 class VisitTypeAdminSchema(VisitTypeBriefSchema):
+    """A visit type as the practice entered it: its own texts and their translations."""
+
+    name = fields.String()
+    instructions = fields.String(allow_none=True)
     active = fields.Boolean()
     providers = fields.List(fields.Nested(ProviderOutSchema))
-    questionnaire = fields.List(fields.Nested(QuestionSchema))
+    questionnaire = fields.List(fields.Nested(AdminQuestionSchema))
+    translations = fields.Dict(keys=fields.String(), values=fields.Dict())
 
 
 class HoursSchema(Schema):

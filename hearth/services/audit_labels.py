@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from hearth.i18n import _l
+from hearth.labels import label
 
 # Whole phrases for the (action, resource) pairs Hearth writes, so translators see full sentences.
 PHRASES = {
@@ -41,6 +42,22 @@ PHRASES = {
     ("update", "caregiver_grant"): _l("Changed a caregiver's access"),
     ("accept", "caregiver_grant"): _l("Accepted caregiver access"),
     ("consent", "caregiver_grant"): _l("Gave consent to a caregiver"),
+    ("withdraw_consent", "caregiver_grant"): _l("Withdrew consent for a caregiver"),
+    ("decline", "caregiver_grant"): _l("Declined caregiver access"),
+    ("resend", "caregiver_grant"): _l("Sent a caregiver invitation again"),
+    ("view", "caregiver_grant"): _l("Viewed a caregiver's access"),
+    ("view", "caregiver_activity"): _l("Viewed what a caregiver did"),
+    ("list", "appointment"): _l("Viewed appointments"),
+    ("check_in", "appointment"): _l("Checked in online"),
+    ("export", "appointment"): _l("Saved an appointment to a calendar"),
+    ("join", "appointment"): _l("Joined a video visit"),
+    ("search", "slots"): _l("Looked for open times"),
+    ("search", "visit_types"): _l("Looked at the kinds of visits"),
+    ("list", "waitlist"): _l("Viewed the waitlist"),
+    ("join_waitlist", "waitlist"): _l("Joined the waitlist"),
+    ("leave_waitlist", "waitlist"): _l("Left the waitlist"),
+    ("book_offer", "waitlist"): _l("Booked an earlier time from the waitlist"),
+    ("view", "schedule"): _l("Viewed the practice schedule"),
 }
 
 # Fallbacks for pairs without a phrase: "Viewed · Appointments".
@@ -53,6 +70,13 @@ ACTIONS = {
     "print": _l("Printed"),
     "download": _l("Downloaded"),
     "send": _l("Sent"),
+    "list": _l("Viewed"),
+    "search": _l("Searched"),
+    "book": _l("Booked"),
+    "cancel": _l("Cancelled"),
+    "confirm": _l("Confirmed"),
+    "invite": _l("Invited"),
+    "revoke": _l("Removed"),
 }
 
 RESOURCES = {
@@ -71,7 +95,13 @@ RESOURCES = {
     "estimate": _l("Cost estimate"),
     "caregiver_grant": _l("Caregiver access"),
     "caregivers": _l("Caregivers"),
+    "caregiver_activity": _l("Caregiver activity"),
     "document": _l("Document"),
+    "waitlist": _l("Waitlist"),
+    "slots": _l("Open times"),
+    "visit_types": _l("Kinds of visits"),
+    "schedule": _l("Schedule"),
+    "home": _l("Home page"),
 }
 
 ROLES = {
@@ -99,6 +129,8 @@ def describe(action: str, resource_type: str) -> str:
     phrase = PHRASES.get((action, resource_type))
     if phrase is not None:
         return str(phrase)
+    if action.startswith("status:") and resource_type == "appointment":  # staff moved a visit along
+        return str(_l("Marked the visit %(status)s", status=label("appointment_status", action[7:])))
     verb = ACTIONS.get(action, action.replace("_", " ").capitalize())
     noun = RESOURCES.get(resource_type, resource_type.replace("_", " "))
     return f"{verb} · {noun}"

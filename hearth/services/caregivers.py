@@ -502,9 +502,13 @@ def is_minor(patient: Patient, now: datetime | None = None) -> bool:
     return age_on(patient.date_of_birth, today) < patient.practice.adult_age
 
 
+MAX_QUERY = 100
+
+
 @db.transactional
 def find_minors(actor: User, practice_id: int, query: str) -> tuple[Practice, list[Patient]]:
-    """Minors of the practice matching a name or MRN (at most MINOR_SEARCH_LIMIT), for staff."""
+    """Minors of the practice matching a name or MRN (at most MINOR_SEARCH_LIMIT), for staff.
+    Raises Forbidden (not staff there), NotFound, Invalid (a search over MAX_QUERY characters)."""
     policy.require_practice_role(actor, practice_id, policy.CLINICAL_ROLES)
     practice = db.session.get(Practice, practice_id)
     if practice is None:
@@ -515,6 +519,8 @@ def find_minors(actor: User, practice_id: int, query: str) -> tuple[Practice, li
     except ValueError:  # 29 February
         cutoff = date(today.year - practice.adult_age, 2, 28)
     stmt = select(Patient).where(Patient.practice_id == practice_id, Patient.date_of_birth > cutoff)
-    stmt = stmt.where(*patient_search.conditions(query[:100]))
+    if len(query) > MAX_QUERY:  # the edges refuse it with a message; never search a cut-off text
+        raise Invalid(fields={"q": [_l("Enter at most %(n)d characters.", n=MAX_QUERY)]})
+    stmt = stmt.where(*patient_search.conditions(query))
     stmt = stmt.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(MINOR_SEARCH_LIMIT)
     return practice, list(db.session.scalars(stmt))

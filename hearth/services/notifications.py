@@ -31,6 +31,7 @@ class CentreItem:
     patient_id: int | None
     status: str = NotificationStatus.SENT.value
     at: datetime | None = None  # when it was sent, or given up on (failed rows have no sent_at)
+    topic: str = ""  # the heading it is shown under (topic_of)
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,24 @@ class PreferenceSettings:
     items: list[PreferenceView]
 
 
+# Templates whose heading is not their kind's.
+TOPICS = {"appointment_cancelled": "appointment_change"}
+
 # Sent, or given up on after every channel failed: both are news to the person; pending rows are not yet.
 SHOWN = (NotificationStatus.SENT, NotificationStatus.FAILED)
 
 
-def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page[CentreItem]:
+def topic_of(template: str, kind: str) -> str:
+    """The heading a notification belongs under: its kind, unless its template says otherwise (a
+    cancellation travels with reminders' channel choices but is not a reminder)."""
+    return TOPICS.get(template, kind)
+
+
+def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE, *,
+                  locale: str | None = None) -> Page[CentreItem]:
     """What was sent to `user` (never what went to the patients they care for), newest first, in
-    their current language; two queries per page."""
+    `locale` (the page's language; default the user's setting), rendered now from each row's template
+    and parameters; two queries per page."""
     page, per_page = clamp(page, per_page, MAX_PER_PAGE)
     mine = (Notification.recipient_user_id == user.id, Notification.status.in_(SHOWN))
     total = db.session.scalar(select(func.count()).select_from(Notification).where(*mine)) or 0
@@ -70,13 +82,13 @@ def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page[C
     items = []
     for row in rows:
         try:
-            text = render(row.template, user.locale, row.params or {})
+            text = render(row.template, locale or user.locale, row.params or {})
             title, body = text.title, text.short
         except (ValueError, KeyError):  # a template retired since: say something rather than fail the page
             title, body = str(_l("Notification")), ""
         items.append(
             CentreItem(row.id, row.kind, title, body, str(row.channel), row.sent_at, row.patient_id,
-                       str(row.status), row.sent_at or row.due_at)
+                       str(row.status), row.sent_at or row.due_at, topic_of(row.template, row.kind))
         )
     return Page(items, page, per_page, total)
 

@@ -1,5 +1,5 @@
-"""The one way staff pages search patients: by the start of any name word (accents and case ignored),
-by MRN prefix, or by date of birth."""
+"""The one way staff pages search patients: by the start of any name word (accents, case and punctuation
+ignored: "lopez" finds López, "obrien" O'Brien), by MRN prefix or the MRN's digits, or by date of birth."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from sqlalchemy import and_, func, or_
 from hearth.models import Patient
 from hearth.textfold import fold
 
+# Digits typed alone match anywhere in the MRN from this many on (fewer would match half the practice).
+MIN_MRN_DIGITS = 3
+
 
 def _escape(text: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", text)
@@ -18,7 +21,7 @@ def _escape(text: str) -> str:
 
 def conditions(query: str, dates: list[date] | None = None) -> list:
     """[] for an empty search, else one condition: every word starts a name word, or the MRN
-    starts with the text, or the date of birth is one of `dates`."""
+    starts with the text (or holds it, for 3 or more digits), or the date of birth is one of `dates`."""
     options = []
     if dates:
         options.append(Patient.date_of_birth.in_(dates))
@@ -29,6 +32,9 @@ def conditions(query: str, dates: list[date] | None = None) -> list:
                 Patient.search_name.like(f"% {_escape(w)}%", escape="\\"))
             for w in words
         ]))
-    if query.strip():
-        options.append(func.lower(Patient.mrn).like(_escape(query.strip().lower()) + "%", escape="\\"))
+    text = query.strip()
+    if text:
+        options.append(func.lower(Patient.mrn).like(_escape(text.lower()) + "%", escape="\\"))
+    if text.isdigit() and len(text) >= MIN_MRN_DIGITS:  # "000101" finds HFM-000101
+        options.append(Patient.mrn.like(f"%{text}%"))
     return [or_(*options)] if options else []

@@ -42,6 +42,7 @@ class CaregiverView:
     status: str
     scopes: list[str]
     ends_at: datetime | None
+    email: str | None = None
 
 
 @dataclass
@@ -63,10 +64,11 @@ def staff_practices(user: User) -> list[Practice]:
 
 @db.transactional
 def practice_patients(user: User, practice_id: int | None, *, query: str = "", dates: list[date] | None = None,
-                      page: int = 1, per_page: int = PER_PAGE) -> PatientList:
+                      page: int = 1, per_page: int = PER_PAGE, invalid_search: bool = False) -> PatientList:
     """A page of the practice's patients sorted by family name, optionally searched.
 
-    `practice_id` None picks the user's first practice. A practice-level read, so it checks the
+    `practice_id` None picks the user's first practice; `invalid_search` (the search text was refused,
+    say too long) gives an empty page rather than everyone. A practice-level read, so it checks the
     role (Forbidden) and writes no per-patient audit; opening a patient does.
     """
     practices = staff_practices(user)
@@ -77,6 +79,8 @@ def practice_patients(user: User, practice_id: int | None, *, query: str = "", d
     policy.require_practice_role(user, practice_id, policy.CLINICAL_ROLES)
     practice = next(p for p in practices if p.id == practice_id)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
+    if invalid_search:
+        return PatientList(practices, practice, query, Page([], 1, per_page, 0))
     conditions = [Patient.practice_id == practice_id, *patient_search.conditions(query, dates)]
     stmt = (
         select(Patient)
@@ -116,6 +120,12 @@ def chart(user: User, patient_id: int, *, practice_id: int | None = None) -> Cha
             select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members]))
         ).all())
         result.care_team_members = sorted(TeamMember(names.get(m.user_id, ""), m.role_label) for m in members)
+    result.caregivers = caregiver_views(patient)
+    return result
+
+
+def caregiver_views(patient: Patient) -> list[CaregiverView]:
+    """Who may act for the patient now or soon (active grants still in force, pending invitations)."""
     grants = db.session.scalars(
         select(CaregiverGrant)
         .where(CaregiverGrant.patient_id == patient.id,
@@ -123,15 +133,17 @@ def chart(user: User, patient_id: int, *, practice_id: int | None = None) -> Cha
         .options(selectinload(CaregiverGrant.caregiver))
         .order_by(CaregiverGrant.created_at, CaregiverGrant.id)
     ).all()
+    views = []
     for grant in grants:
         if grant.status == GrantStatus.ACTIVE and not policy.grant_is_active(grant):
             continue
-        result.caregivers.append(CaregiverView(
+        views.append(CaregiverView(
             name=grant.caregiver.display_name if grant.caregiver else grant.invited_email,
             relationship=grant.relationship_label,
             kind=grant.kind.value,
             status=grant.status.value,
             scopes=grant.scope_list,
             ends_at=policy.grant_end(grant),
+            email=grant.caregiver.email if grant.caregiver else grant.invited_email,
         ))
-    return result
+    return views

@@ -20,8 +20,8 @@ from hearth.models import Location, Practice, StaffRole, User
 log = logging.getLogger(__name__)
 
 ADMINS = frozenset({StaffRole.ADMIN})
-PRACTICE_FIELDS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age")
-LOCATION_FIELDS = ("name", "address", "phone", "timezone")
+PRACTICE_FIELDS = ("name", "phone", "country", "timezone", "minor_full_access_below", "adult_age", "default_language")
+LOCATION_FIELDS = ("name", "address", "phone", "timezone", "translations")
 
 
 @dataclass
@@ -120,7 +120,8 @@ def add_location(user: User, practice_id: int, data: dict[str, Any]) -> Location
     phones.normalize_in(data, practice.country, errors)
     if errors:
         raise Invalid(_l("Please correct the highlighted fields."), fields=errors)
-    new = Location(**{k: data.get(k) for k in LOCATION_FIELDS})
+    new = Location(**{k: data.get(k) for k in LOCATION_FIELDS if k != "translations"},
+                   translations=data.get("translations") or {})
     practice.locations.append(new)
     db.session.flush()
     _log_after_commit("practice %s location %s added by user %s", practice.id, new.id, user.id)

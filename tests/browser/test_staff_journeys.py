@@ -56,11 +56,11 @@ def test_provider_moves_a_visit_from_arrived_to_completed(signed_in):
 
 def test_front_desk_books_a_visit_for_a_patient(signed_in):
     page = signed_in(demo.FRONT_DESK_EMAIL)
-    patient_id = open_patient(page, "Johnson", "Robert")
     nav(page, "Schedule")
     submit(page, page.get_by_role("link", name="Book for a patient"))
-    page.get_by_label("Patient number").fill(str(patient_id))
-    submit(page, page.get_by_role("button", name="Continue"))
+    page.get_by_label("Patient's name, MRN or date of birth").fill("johnson")  # the staff search, no ids
+    submit(page, page.get_by_role("button", name="Find the patient"))
+    submit(page, page.get_by_role("link", name="Book for Johnson, Robert"))
     # Staff may book visit types patients cannot book online.
     choose_first_time(page, visit_type="Procedure", start=day(4))
     submit(page, page.get_by_role("button", name="Book this time"))

@@ -82,3 +82,26 @@ def test_seed_if_empty_flag(app, db_session):
     assert demo.PATIENT_EMAIL in first.output and demo.totp_secret() in first.output
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "demo data not added" in again.output
+
+
+def test_demo_tells_the_story(db_session):
+    """Adults are not the pediatrician's; the children have birthdays of their own; the searches the
+    README mentions find someone."""
+    from hearth.services import patients
+
+    demo.seed()
+    practice = db.session.scalar(select(Practice).where(Practice.slug == demo.PRACTICE_SLUG))
+    everyone = db.session.scalars(select(Patient).where(Patient.practice_id == practice.id)).all()
+    today = utcnow().date()
+    adults = [p for p in everyone if age_on(p.date_of_birth, today) >= 18]
+    minors = [p for p in everyone if age_on(p.date_of_birth, today) < 18]
+    assert adults and all(p.primary_provider.specialty != "Pediatrics" for p in adults)
+    assert len(minors) == 3 and len({(p.date_of_birth.month, p.date_of_birth.day) for p in minors}) == 3
+    admin = _user(demo.ADMIN_EMAIL)
+
+    def found(query):
+        return {p.full_name for p in patients.practice_patients(admin, practice.id, query=query).page.items}
+
+    assert found("lopez") == {"Ana López"}
+    assert found("obrien") == {"Michael O'Brien"}
+    assert found("000101") == {"Emily Carter"}

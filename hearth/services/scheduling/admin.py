@@ -37,7 +37,7 @@ from hearth.services.scheduling.common import DEFAULTS, settings_for
 log = logging.getLogger(__name__)
 
 ADMINS = frozenset({StaffRole.ADMIN})
-VISIT_FIELDS = ("name", "duration_minutes", "mode", "self_schedulable", "active", "instructions")
+VISIT_FIELDS = ("name", "duration_minutes", "mode", "self_schedulable", "active", "instructions", "translations")
 SETTINGS_FIELDS = tuple(DEFAULTS)
 MAX_QUESTIONS = 30
 
@@ -164,6 +164,8 @@ def _questions(questions: list[dict], taken: set[str] | None = None) -> list[dic
             qid = f"q{secrets.token_hex(3)}"
         seen.add(qid)
         item = {"id": qid, "text": q["text"], "type": kind, "required": bool(q.get("required"))}
+        if q.get("translations"):
+            item["translations"] = dict(q["translations"])
         if kind == "choice":
             item["options"] = list(q["options"])
         out.append(item)

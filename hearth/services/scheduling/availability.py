@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from hearth import db, policy
+from hearth import db, policy, texts
 from hearth.clock import utcnow
 from hearth.errors import Invalid
-from hearth.i18n import _l
+from hearth.i18n import _l, current_language
 from hearth.models import (
     Appointment,
     AppointmentStatus,
@@ -158,6 +158,7 @@ def _slots(visit_type, providers, windows, off, busy, now, start, end, practice_
     video = visit_type.mode == VisitMode.VIDEO
     seen: set[tuple[int, datetime]] = set()
     slots: list[Slot] = []
+    language = current_language()  # location names in the reader's language (hearth.texts)
     for provider_id, location, w_start, w_end in windows:
         zone_name = (location.timezone if location else None) or practice_zone
         zone = ZoneInfo(zone_name)
@@ -174,7 +175,7 @@ def _slots(visit_type, providers, windows, off, busy, now, start, end, practice_
                     visit_type_id=visit_type.id, provider_id=provider_id,
                     provider_name=providers[provider_id].display_name,
                     location_id=None if video or location is None else location.id,
-                    location_name=None if video or location is None else location.name,
+                    location_name=None if video or location is None else texts.localized(location, "name", language),
                     starts_at=cursor, ends_at=slot_end, timezone=zone_name,
                 ))
             cursor = slot_end

@@ -18,7 +18,7 @@ from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
 from hearth.models.scheduling import UPCOMING_STATUSES
-from hearth.services.scheduling import overlap, reminders, video_link, waitlist
+from hearth.services.scheduling import history, overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
     TAKEN,
@@ -102,6 +102,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     )
     db.session.add(appointment)
     db.session.flush()
+    history.record(appointment, None, AppointmentStatus.BOOKED, user)
     hold(appointment)
     if override:
         overlap.record_override(user, patient, appointment)
@@ -178,14 +179,17 @@ def cancel(user: User, patient: Patient, appointment_id: int, reason: str | None
     granted = policy.authorize(user, patient, SCOPE, "cancel", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
     check_changeable(appointment, staff=granted.relation == "staff")
-    return close(appointment, reason)
+    return close(appointment, reason, by=user)
 
 
-def close(appointment: Appointment, reason: str | None, *, offer_time: bool = True) -> Appointment:
+def close(appointment: Appointment, reason: str | None, *, offer_time: bool = True,
+          by: User | None = None) -> Appointment:
     """Mark a (locked, checked) visit cancelled: its time is freed, reminders stop, the waitlist hears.
 
-    `offer_time=False` when the time is not free for anyone (the provider took it off).
+    `offer_time=False` when the time is not free for anyone (the provider took it off); `by` is who
+    cancelled, for the status history.
     """
+    history.record(appointment, appointment.status, AppointmentStatus.CANCELLED, by)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = utcnow()
     appointment.cancel_reason = (reason or "").strip()[:300] or None

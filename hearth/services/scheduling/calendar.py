@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event
 
-from hearth import db, policy
+from hearth import db, policy, texts
 from hearth.clock import utcnow
 from hearth.errors import Forbidden
-from hearth.i18n import _l
+from hearth.i18n import _l, current_language
 from hearth.models import Appointment, Patient, User
 from hearth.services.scheduling.common import load_appointment
 
@@ -43,9 +43,11 @@ def to_ical(appointment: Appointment, patient: Patient) -> bytes:
     event.add("last-modified", appointment.changed_at)
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)
-    event.add("summary", title(appointment, patient))
+    language = current_language()  # the practice's texts in the reader's language (hearth.texts)
+    event.add("summary", title(appointment, patient, language))
     if appointment.location is not None:
-        where = ", ".join(x for x in (appointment.location.name, appointment.location.address) if x)
+        name = texts.localized(appointment.location, "name", language)
+        where = ", ".join(x for x in (name, appointment.location.address) if x)
         event.add("location", where)
     else:
         event.add("location", str(_l("Video visit (join from Hearth)")))
@@ -54,11 +56,13 @@ def to_ical(appointment: Appointment, patient: Patient) -> bytes:
     return cal.to_ical()
 
 
-def title(appointment: Appointment, patient: Patient) -> str:
-    """ "Appointment at PRACTICE", or "VISIT TYPE at PRACTICE" when the patient chose to show the type."""
+def title(appointment: Appointment, patient: Patient, language: str | None = None) -> str:
+    """ "Appointment at PRACTICE", or "VISIT TYPE at PRACTICE" (in `language` when the practice wrote it so)
+    when the patient chose to show the type."""
     practice = patient.practice.name
     if patient.calendar_shows_visit_type:
-        return str(_l("%(visit_type)s at %(practice)s", visit_type=appointment.visit_type.name, practice=practice))
+        visit_type = texts.localized(appointment.visit_type, "name", language)
+        return str(_l("%(visit_type)s at %(practice)s", visit_type=visit_type, practice=practice))
     return str(_l("Appointment at %(practice)s", practice=practice))
 
 

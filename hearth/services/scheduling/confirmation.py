@@ -142,5 +142,5 @@ def use_link(token: str, reason: str | None = None) -> LinkView:
         _confirm(appointment)
     else:
         booking.check_changeable(appointment, staff=False)
-        booking.close(appointment, reason)
+        booking.close(appointment, reason, by=sent_to or appointment.patient.user)
     return _view(appointment, action, sent_to)

@@ -19,6 +19,7 @@ from hearth.models import (
     VisitMode,
     VisitType,
 )
+from hearth.services.scheduling import history
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import hold
 
@@ -71,4 +72,5 @@ def _book_samples(practice: Practice, visit_type: VisitType) -> None:
                                   status=AppointmentStatus.BOOKED)
         db.session.add(appointment)
         db.session.flush()
+        history.record(appointment, None, AppointmentStatus.BOOKED, None)
         hold(appointment)

@@ -66,7 +66,7 @@ def cancel_inside(user: User, practice: Practice, exception: ScheduleException) 
     for appointment in visits:
         patient = appointment.patient
         policy.authorize(user, patient, booking.SCOPE, "cancel", "appointment", appointment.id)
-        booking.close(appointment, reason, offer_time=False)
+        booking.close(appointment, reason, offer_time=False, by=user)
         outbox.enqueue(key=notification_key(appointment), kind=KIND, template=TEMPLATE,
                        params=reminders.when_params(appointment), user=patient.user, patient=patient, locale=None)
     return len(visits)

@@ -15,9 +15,10 @@ from hearth import audit, db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
+from hearth.labels import label
 from hearth.models import Appointment, AppointmentStatus, Location, Patient, Practice, Provider, User
 from hearth.policy import CLINICAL_ROLES
-from hearth.services.scheduling import reminders
+from hearth.services.scheduling import history, reminders
 from hearth.services.scheduling.booking import SlotChoice, book
 from hearth.services.scheduling.common import appointment_day, load_location, local_today, zone_for
 
@@ -101,6 +102,15 @@ def schedule(user: User, practice_id: int, start: date | None = None, *, days: i
     return result
 
 
+def patient_for_booking(user: User, practice_id: int, patient_id: int) -> Patient:
+    """The patient staff are booking for: one of their practice's, else NotFound (Forbidden if not staff)."""
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    patient = db.session.get(Patient, patient_id)
+    if patient is None or patient.practice_id != practice_id:
+        raise NotFound()
+    return patient
+
+
 @db.transactional
 def book_for_patient(user: User, practice_id: int, patient_id: int, choice: SlotChoice, *,
                      base_url: str = "") -> Appointment:
@@ -140,6 +150,7 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
             day := appointment_day(appointment)):
         raise Conflict(_l("A patient can be marked as arrived only on the day of the visit (%(day)s).",
                           day=format_date(day, "medium", locale=str(get_locale() or "en"))))
+    history.record(appointment, appointment.status, status, user, now)
     appointment.status = status
     for step, stamp in STAMPS.items():
         if step not in STEPS_TAKEN[status]:
@@ -153,14 +164,8 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
     return appointment
 
 
-STATUS_LABELS = {
-    S.BOOKED: _l("Booked"), S.CANCELLED: _l("Cancelled"), S.ARRIVED: _l("Arrived"), S.ROOMED: _l("Roomed"),
-    S.SEEN: _l("Seen"), S.COMPLETED: _l("Completed"), S.NO_SHOW: _l("No-show"),
-}
-
-
 def status_label(status: AppointmentStatus) -> str:
-    return str(STATUS_LABELS.get(status, status.value))
+    return label("appointment_status", status)
 
 
 def next_statuses(appointment: Appointment, now: datetime | None = None) -> list[AppointmentStatus]:

@@ -1,0 +1,58 @@
+"""Input and output of practice-entered texts in other languages (hearth.texts)."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from marshmallow import fields, post_load, validate
+
+from hearth import texts
+from hearth.i18n import LANGUAGE_NAMES
+from hearth.schemas.base import Schema
+
+LANGUAGE = fields.String(validate=validate.OneOf(list(LANGUAGE_NAMES)))
+
+
+def _clean(translations: dict) -> dict:
+    """Blank texts dropped (the default language's text is shown instead), languages without texts too."""
+    out = {}
+    for language, value in (translations or {}).items():
+        if isinstance(value, dict):
+            kept = {k: v.strip() for k, v in value.items() if isinstance(v, str) and v.strip()}
+        else:
+            kept = value.strip() if isinstance(value, str) else ""
+        if kept:
+            out[language] = kept
+    return out
+
+
+class VisitTypeTextSchema(Schema):
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    instructions = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class LocationTextSchema(Schema):
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+def translations_field(values, description: str) -> fields.Dict:
+    return fields.Dict(keys=LANGUAGE, values=values, load_default=dict, metadata={"description": description})
+
+
+class TranslatedInput:
+    """Mixin for input schemas with a `translations` field: blanks dropped after loading."""
+
+    @post_load
+    def _clean_translations(self, data, **kwargs):
+        if "translations" in data:
+            data["translations"] = _clean(data["translations"])
+        return data
+
+
+def reader_language() -> str:
+    """The request's language (the API's Accept-Language, the portal's chosen language)."""
+    return str(get_locale() or "en")
+
+
+def localized_field(field: str, **kwargs) -> fields.Function:
+    """An output field with the practice's text in the reader's language (default language as fallback)."""
+    return fields.Function(lambda obj: texts.localized(obj, field, reader_language()), **kwargs)
