@@ -78,6 +78,11 @@ def _grant_allows(grant: CaregiverGrant, scope: str, confidential: bool, now: da
     return True
 
 
+def grant_allows(grant: CaregiverGrant, scope: str, now: datetime | None = None) -> bool:
+    """Whether an active grant covers `scope` now (no audit: for deciding what a menu offers)."""
+    return _grant_allows(grant, scope, False, now or utcnow())
+
+
 def active_grants_for(user: User, now: datetime | None = None) -> list[CaregiverGrant]:
     """Grants through which `user` may currently act for someone, in name order."""
     now = now or utcnow()

@@ -10,6 +10,8 @@ from hearth.extensions import login_manager
 from hearth.i18n import LANGUAGE_NAMES, _l
 from portal import formatting
 
+USWDS_VERSION = "3.14.0"  # static/vendor/uswds-<version>, put there by scripts/vendor_uswds.sh
+
 
 def init_portal(app: Flask) -> None:
     from portal import principal  # noqa: F401  (registers the user loader)
@@ -28,7 +30,8 @@ def init_portal(app: Flask) -> None:
     def _shell():
         from portal.acting import shell_context
 
-        return {"languages": LANGUAGE_NAMES, "get_locale": get_locale, **shell_context()}
+        return {"languages": LANGUAGE_NAMES, "get_locale": get_locale, "uswds_version": USWDS_VERSION,
+                **shell_context()}
 
     @app.after_request
     def _security_headers(response):
@@ -54,6 +57,7 @@ def _blueprints():
         caregivers,
         home,
         notifications,
+        pwa,
         records,
         reminder_links,
         schedule,
@@ -63,5 +67,5 @@ def _blueprints():
     )
 
     modules = [auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, reminder_links]
+               scheduling_admin, notifications, reminder_links, pwa]
     return [module.bp for module in modules]

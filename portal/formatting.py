@@ -32,3 +32,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda dt, fmt="medium": format_datetime(dt, fmt) if dt else "", "datetime")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
+    from portal.qr import qr_svg
+
+    app.add_template_filter(qr_svg, "qr_svg")

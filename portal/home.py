@@ -21,6 +21,13 @@ def index():
     return render_template("home.html", summary=summary)
 
 
+@bp.get("/more")
+@login_required
+def more():
+    """Every area the user may open (the phone's "More"; works without JavaScript)."""
+    return render_template("more.html")
+
+
 @bp.post("/language")
 def language():
     """Remember the chosen language: on the account when signed in, else in a cookie."""
