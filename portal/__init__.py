@@ -54,6 +54,7 @@ def _blueprints():
         acting,
         appointments,
         auth,
+        booking,
         caregivers,
         home,
         notifications,
@@ -66,6 +67,6 @@ def _blueprints():
         staff,
     )
 
-    modules = [auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
+    modules = [auth, acting, home, account, caregivers, staff, records, settings, booking, appointments, schedule,
                scheduling_admin, notifications, reminder_links, pwa]
     return [module.bp for module in modules]
