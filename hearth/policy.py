@@ -70,6 +70,12 @@ def in_teen_tier(patient: Patient, now: datetime | None = None) -> bool:
     return patient.practice.minor_full_access_below <= age < patient.practice.adult_age
 
 
+def in_child_tier(patient: Patient, now: datetime | None = None) -> bool:
+    """True for a young child, whose guardians have full access (below the practice's teen tier)."""
+    today = to_zone(now or utcnow(), patient.practice.timezone).date()
+    return age_on(patient.date_of_birth, today) < patient.practice.minor_full_access_below
+
+
 def _grant_allows(grant: CaregiverGrant, scope: str, confidential: bool, now: datetime) -> bool:
     if not grant_is_active(grant, now) or scope not in grant.scope_list:
         return False

@@ -11,7 +11,7 @@ from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
 from hearth.notify.recipients import PREFERENCE_KINDS
 from hearth.schemas.notifications import NotificationArgsSchema, PreferenceSchema
-from hearth.services import notifications
+from hearth.services import notification_cards, notifications
 from portal.helpers import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -104,6 +104,7 @@ def index():
     except ValidationError:
         args = {"page": 1, "per_page": notifications.PER_PAGE}
     pg = notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"])
+    notification_cards.mark_seen(actor())  # the home page's "new notifications" card goes away
     return render_template("notifications/index.html", pg=pg, kind_labels=KIND_LABELS,
                            channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
                            page_url=lambda n: url_for("notifications.index", page=n))

@@ -94,8 +94,8 @@ def can_confirm(appointment: Appointment, now: datetime | None = None) -> bool:
 
 
 def needs_confirmation(appointment: Appointment) -> bool:
-    """Whether to offer the "Confirm appointment" button."""
-    return can_confirm(appointment) and appointment.confirmed_at is None
+    """Whether to offer the "Confirm appointment" button (not once confirmed, nor after check-in)."""
+    return can_confirm(appointment) and appointment.confirmed_at is None and appointment.checked_in_at is None
 
 
 def _view(appointment: Appointment, action: str, sent_to: User | None) -> LinkView:
