@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time, get_timezone_gmt, get_timezone_name
+from babel.dates import format_skeleton, format_time, get_timezone_name
 
 from hearth.clock import utcnow
 
@@ -20,8 +20,10 @@ SEPARATOR = " · "
 def zone_label(moment: datetime, locale: str) -> str:
     """The zone's short name at `moment` ("EST", "CDT"); "GMT-5" where the language has no abbreviation."""
     name = get_timezone_name(moment, "short", locale=locale)
-    if name[:1] in "+-" or name[:1].isdigit():
-        name = get_timezone_gmt(moment, "short", locale=locale)
+    if name[:1] in "+-\u2212" or name[:1].isdigit():
+        minutes = int(moment.utcoffset().total_seconds() // 60)
+        hours, rest = divmod(abs(minutes), 60)
+        name = f"GMT{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
     return name
 
 

@@ -19,6 +19,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 CHANNEL_LABELS = {"push": _l("App notification"), "email": _l("Email"), "sms": _l("Text message (SMS)")}
 KIND_LABELS = {
     "reminder": _l("Appointment reminders"),
+    "appointment": _l("Appointment booked, moved or cancelled"),
     "message": _l("Messages from your care team"),
     "result": _l("New results and documents"),
     "bill": _l("Bills and statements"),

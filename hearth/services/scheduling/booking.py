@@ -17,7 +17,7 @@ from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
-from hearth.services.scheduling import reminders, waitlist
+from hearth.services.scheduling import notices, reminders, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
     TAKEN,
@@ -93,6 +93,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     hold(appointment)
     waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
+    notices.booked(appointment)
     return appointment
 
 
@@ -141,6 +142,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     hold(appointment)
     waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
+    notices.moved(appointment)
     old_provider, _, old_start, old_end = old
     if old_provider != appointment.provider_id or not (old_start < appointment.ends_at
                                                        and appointment.starts_at < old_end):
@@ -154,7 +156,9 @@ def cancel(user: User, patient: Patient, appointment_id: int, reason: str | None
     granted = policy.authorize(user, patient, SCOPE, "cancel", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
     check_changeable(appointment, staff=granted.relation == "staff")
-    return close(appointment, reason)
+    close(appointment, reason)
+    notices.cancelled(appointment)
+    return appointment
 
 
 def close(appointment: Appointment, reason: str | None, *, offer_time: bool = True) -> Appointment:

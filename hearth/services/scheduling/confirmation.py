@@ -20,7 +20,7 @@ from hearth.clock import utcnow
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User
-from hearth.services.scheduling import booking
+from hearth.services.scheduling import booking, notices
 from hearth.services.scheduling.common import load_appointment, practice_phone, zone_for
 from hearth.services.scheduling.links import NOT_VALID, read_token
 
@@ -143,4 +143,5 @@ def use_link(token: str, reason: str | None = None) -> LinkView:
     else:
         booking.check_changeable(appointment, staff=False)
         booking.close(appointment, reason)
+        notices.cancelled(appointment)
     return _view(appointment, action, sent_to)
