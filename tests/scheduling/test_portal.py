@@ -171,3 +171,15 @@ def test_staff_books_for_patient_page(client, clinic):
 def test_patients_cannot_open_the_schedule(client, clinic):
     login(client, clinic.patient.user)
     assert client.get("/schedule").status_code == 404
+
+
+def test_a_cancelled_visit_leaves_upcoming(client, clinic):
+    kept = place(clinic, local(future_day(5), 10))
+    gone = place(clinic, local(future_day(6), 10), status=AppointmentStatus.CANCELLED)
+    db.session.commit()
+    login(client, clinic.patient.user)
+    html = client.get("/appointments").get_data(as_text=True)
+    upcoming = html[html.index('id="upcoming-h"'):html.index("</section>", html.index('id="upcoming-h"'))]
+    assert f"/appointments/{kept.id}" in upcoming and f"/appointments/{gone.id}" not in upcoming
+    cancelled = html[html.index('id="cancelled-h"'):]
+    assert f"/appointments/{gone.id}" in cancelled[:cancelled.index("</section>")]
