@@ -104,3 +104,37 @@ def test_home_shows_the_next_visit_with_its_actions_worded_for_a_caregiver(clien
     assert "Add to calendar" in body and "Directions" in body and "1 Main St" in body
     assert "Confirm appointment" not in body  # checked in already: nothing to confirm
     assert "Checked in" in body
+
+
+def test_to_do_cards_come_from_the_registry_for_the_visits_after_the_next(client, clinic):  # noqa: F811
+    from hearth.services import home_cards
+
+    first = place(clinic, local(future_day(1), 10))
+    second = place(clinic, local(future_day(2), 10))
+    db.session.commit()
+    assert "hearth.services.scheduling.cards" in home_cards.CARD_MODULES
+    cards = home_cards.cards_for(clinic.patient.user, _person(clinic.patient), utcnow())
+    assert [(c.kind, c.params) for c in cards] == [("checkin_due", {"appointment_id": second.id})]
+    login(client, clinic.patient.user)
+    body = client.get("/").get_data(as_text=True)
+    assert f"/appointments/{second.id}/check-in" in body and f"/appointments/{first.id}/check-in" in body
+
+
+def test_new_notifications_make_a_card_until_the_centre_is_opened(client):
+    from hearth.models import Notification, NotificationStatus
+
+    patient = make_patient()
+    db.session.add(Notification(recipient_user_id=patient.user_id, kind="message", channel="email",
+                                template="new_message", params={}, idempotency_key="n-1", sent_at=utcnow(),
+                                status=NotificationStatus.SENT))
+    db.session.commit()
+    login(client, patient.user)
+    assert "You have 1 new notification" in client.get("/").get_data(as_text=True)
+    assert client.get("/notifications").status_code == 200
+    assert "new notification" not in client.get("/").get_data(as_text=True)
+
+
+def _person(patient):
+    from hearth.services.acting import Person
+
+    return Person(patient, None)

@@ -37,7 +37,8 @@ def _title(person: Person, mine, theirs) -> str:
 @register("appointments")
 def visit_cards(user: User, person: Person, now: datetime) -> list[Card]:
     cards = []
-    for appointment in coming(person, now):
+    # The first one is the home's "next visit", shown with these same actions: cards are for the ones after it.
+    for appointment in coming(person, now)[1:]:
         zone = zone_for(person.patient.practice, appointment.location)
         if checkin.is_open(appointment, now):
             cards.append(Card(
