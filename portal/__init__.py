@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -42,7 +42,8 @@ def init_portal(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
-        if current_user.is_authenticated:
+        # Static files and the app manifest are the same for everyone: they need no session (and no write).
+        if request.endpoint != "static" and request.blueprint != "pwa" and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hearth import db
 from hearth.clock import utcnow
@@ -72,13 +73,25 @@ def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
     now = utcnow()
     if not is_live(row, policy, now):
         if row.revoked_at is None:
-            row.revoked_at = now
-            db.session.commit()
+            _write_once(row, "revoked_at", now, UserSession.revoked_at.is_(None))
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        _write_once(row, "last_seen_at", now, UserSession.last_seen_at < now)
     return row
+
+
+def _write_once(row: UserSession, name: str, value, condition) -> None:
+    """Set one column with one UPDATE in a transaction of its own (the read before it ended first).
+
+    Pages load many files at once, each request resolving the session: in SQLite's WAL mode a
+    transaction that read cannot start writing once another request wrote (it fails at once,
+    whatever the busy timeout), while a fresh UPDATE waits its turn.
+    """
+    db.session.commit()
+    db.session.execute(update(UserSession).where(UserSession.id == row.id, condition).values({name: value})
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    set_committed_value(row, name, value)
 
 
 @db.transactional
