@@ -70,12 +70,23 @@ def in_teen_tier(patient: Patient, now: datetime | None = None) -> bool:
     return patient.practice.minor_full_access_below <= age < patient.practice.adult_age
 
 
+def in_child_tier(patient: Patient, now: datetime | None = None) -> bool:
+    """True for a young child, whose guardians have full access (below the practice's teen tier)."""
+    today = to_zone(now or utcnow(), patient.practice.timezone).date()
+    return age_on(patient.date_of_birth, today) < patient.practice.minor_full_access_below
+
+
 def _grant_allows(grant: CaregiverGrant, scope: str, confidential: bool, now: datetime) -> bool:
     if not grant_is_active(grant, now) or scope not in grant.scope_list:
         return False
     if confidential and grant.kind == GrantKind.GUARDIAN and in_teen_tier(grant.patient, now):
         return grant.teen_consent_at is not None
     return True
+
+
+def grant_allows(grant: CaregiverGrant, scope: str, now: datetime | None = None) -> bool:
+    """Whether an active grant covers `scope` now (no audit: for deciding what a menu offers)."""
+    return _grant_allows(grant, scope, False, now or utcnow())
 
 
 def active_grants_for(user: User, now: datetime | None = None) -> list[CaregiverGrant]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 
 from hearth.extensions import login_manager
 from hearth.i18n import LANGUAGE_NAMES, _l
 from portal import formatting, texts
+
+USWDS_VERSION = "3.14.0"  # static/vendor/uswds-<version>, put there by scripts/vendor_uswds.sh
 
 
 def init_portal(app: Flask) -> None:
@@ -30,7 +32,8 @@ def init_portal(app: Flask) -> None:
     def _shell():
         from portal.acting import shell_context
 
-        return {"languages": LANGUAGE_NAMES, "get_locale": get_locale, **shell_context()}
+        return {"languages": LANGUAGE_NAMES, "get_locale": get_locale, "uswds_version": USWDS_VERSION,
+                **shell_context()}
 
     @app.after_request
     def _security_headers(response):
@@ -51,10 +54,12 @@ def _blueprints():
         acting,
         appointments,
         auth,
+        booking,
         caregivers,
         health,
         home,
         notifications,
+        pwa,
         records,
         reminder_links,
         schedule,
@@ -63,6 +68,6 @@ def _blueprints():
         staff,
     )
 
-    modules = [health, auth, acting, home, account, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, reminder_links]
+    modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
+               schedule, scheduling_admin, notifications, reminder_links, pwa]
     return [module.bp for module in modules]

@@ -53,7 +53,7 @@ def _reauth():
 @bp.before_app_request
 def _require_two_factor():
     """Staff, providers and admins use nothing else until two-factor sign-in is set up."""
-    if request.path.startswith("/api/") or request.endpoint in (None, "static"):
+    if request.path.startswith("/api/") or request.endpoint in (None, "static") or request.blueprint == "pwa":
         return None
     if request.endpoint in _ENROLMENT_PAGES or not current_user.is_authenticated:
         return None

@@ -9,7 +9,7 @@ from hearth.errors import NotFound
 from hearth.i18n import _l
 from hearth.services import acting
 from portal.helpers import actor, safe_next
-from portal.navigation import nav_items
+from portal.navigation import Navigation, navigation
 
 bp = Blueprint("acting", __name__)
 
@@ -44,9 +44,10 @@ def current_person() -> acting.Person | None:
 
 def shell_context() -> dict:
     if not current_user.is_authenticated:
-        return {"person": None, "people": [], "nav_items": []}
+        return {"person": None, "people": [], "nav": Navigation(), "nav_items": []}
     people = _people()
-    return {"person": g.person, "people": people, "nav_items": nav_items(g.person)}
+    nav = navigation(g.person)
+    return {"person": g.person, "people": people, "nav": nav, "nav_items": nav.items}
 
 
 @bp.post("/acting-for")

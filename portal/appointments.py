@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -19,10 +14,9 @@ from hearth.schemas.scheduling import (
     CancelSchema,
     CheckInSchema,
     RescheduleSchema,
-    SlotQuerySchema,
     WaitlistJoinSchema,
 )
-from hearth.services.scheduling import availability, booking, calendar, checkin, confirmation, overview, waitlist
+from hearth.services.scheduling import booking, calendar, checkin, confirmation, overview, waitlist
 from hearth.services.scheduling.staff import status_label
 from portal.acting import current_person
 from portal.helpers import actor, form_errors
@@ -34,14 +28,6 @@ bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 def appointment_status(value: str) -> str:
     """The translated name of an appointment status."""
     return status_label(AppointmentStatus(value))
-
-
-@bp.app_template_filter("zoned")
-def zoned(moment: datetime | None, zone: str, fmt: str = "medium") -> str:
-    """A time in a named zone (a clinic's wall clock), not the viewer's: schedules and slots use it."""
-    if moment is None:
-        return ""
-    return format_datetime(moment, fmt, tzinfo=ZoneInfo(zone), locale=get_locale())
 
 
 def _patient():
@@ -66,7 +52,11 @@ def _explain(exc: ValidationError | DomainError) -> None:
 
 def _render_index(errors: dict | None = None, values=None):
     view = overview.overview(actor(), _patient())
-    return render_template("appointments/index.html", view=view, upcoming=view.upcoming, past=view.past,
+    # A cancelled visit is not "upcoming", whatever its date: it is listed on its own.
+    upcoming = [a for a in view.upcoming if a.status != AppointmentStatus.CANCELLED]
+    cancelled = [a for a in view.upcoming if a.status == AppointmentStatus.CANCELLED]
+    return render_template("appointments/index.html", view=view, upcoming=upcoming, past=view.past,
+                           cancelled=cancelled,
                            can_change=booking.can_change, can_join=booking.can_join, checkin_open=checkin.is_open,
                            errors=errors or {}, values=values or {}), 422 if errors else 200
 
@@ -118,24 +108,6 @@ def waitlist_book(entry_id: int):
     return redirect(url_for("appointments.detail", appointment_id=appointment.id))
 
 
-@bp.get("/find")
-@login_required
-def find():
-    patient = _patient()
-    options = availability.booking_options(actor(), patient)
-    args = filled(request.args)
-    slots, errors, query = None, {}, {}
-    if "visit_type_id" in args:
-        try:
-            query = SlotQuerySchema().load(args)
-            slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
-        except (ValidationError, DomainError) as exc:
-            errors = form_errors(exc)
-    status = 422 if errors else 200
-    return render_template("appointments/find.html", options=options, slots=slots, errors=errors, args=args,
-                           action=url_for("appointments.book"), moving=None), status
-
-
 @bp.post("/book")
 @login_required
 def book():
@@ -150,10 +122,9 @@ def book():
                                    base_url=current_app.config.get("BASE_URL", ""))
     except (ValidationError, DomainError) as exc:
         _explain(exc)
-        return redirect(url_for("appointments.find", visit_type_id=data.get("visit_type_id"),
+        return redirect(url_for("booking.days", visit_type_id=data.get("visit_type_id"),
                                 provider_id=data.get("provider_id"), location_id=data.get("location_id")))
-    flash(_l("Your appointment is booked."), "success")
-    return redirect(url_for("appointments.detail", appointment_id=appointment.id))
+    return redirect(url_for("booking.done", appointment_id=appointment.id))
 
 
 @bp.get("/<int:appointment_id>")
@@ -181,19 +152,9 @@ def confirm(appointment_id: int):
 @bp.get("/<int:appointment_id>/reschedule")
 @login_required
 def reschedule_form(appointment_id: int):
-    patient = _patient()
-    appointment = booking.get(actor(), patient, appointment_id)
-    args = filled(request.args) | {"visit_type_id": str(appointment.visit_type_id)}
-    slots, errors = None, {}
-    try:
-        query = SlotQuerySchema().load(args)
-        slots = availability.find_slots(actor(), patient, availability.SlotQuery(**query))
-    except (ValidationError, DomainError) as exc:
-        errors = form_errors(exc)
-    return render_template("appointments/find.html", options=availability.booking_options(actor(), patient),
-                           slots=slots, errors=errors, args=args, moving=appointment,
-                           action=url_for("appointments.reschedule", appointment_id=appointment_id)), (
-        422 if errors else 200)
+    """Moving a visit starts at the day step of the booking steps, for the same visit type."""
+    appointment = booking.get(actor(), _patient(), appointment_id)
+    return redirect(url_for("booking.days", visit_type_id=appointment.visit_type_id, moving=appointment.id))
 
 
 @bp.post("/<int:appointment_id>/reschedule")

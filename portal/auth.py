@@ -154,7 +154,7 @@ def reset_password(token: str):
 @bp.before_app_request
 def _explain_ended_session():
     """When a portal session has ended (idle, too old, signed out elsewhere), say why on the sign-in page."""
-    if request.path.startswith("/api/") or request.endpoint in (None, "static"):
+    if request.path.startswith("/api/") or request.endpoint in (None, "static") or request.blueprint == "pwa":
         return None
     sid = session.get("_user_id")
     if not sid or current_user.is_authenticated:

@@ -1,11 +1,15 @@
-"""Jinja filters: times in the viewer's zone, money from integer cents, phone numbers, localized."""
+"""Jinja filters: dates and times for humans (hearth.timefmt) in the viewer's language, money from cents,
+phone numbers for people."""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime
+from datetime import date, datetime
 
-from hearth import phones
+from babel.dates import format_skeleton
+from flask import Flask
+from flask_babel import format_currency, format_date, get_locale, get_timezone
+
+from hearth import phones, timefmt
 from hearth.i18n import _l
 
 
@@ -28,9 +32,59 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+def viewer_zone() -> str:
+    """The viewer's zone name (her own setting, else her practice's: hearth.i18n.select_timezone)."""
+    tz = get_timezone()
+    return getattr(tz, "zone", None) or getattr(tz, "key", None) or str(tz)
+
+
+def viewed(moment: datetime | None, fmt: str | None = None, *, parts: str = "datetime") -> str:
+    """A moment on the viewer's own clock: "Wed, Dec 2 · 9:00 AM" (`fmt` is accepted and ignored: one style)."""
+    if moment is None:
+        return ""
+    zone = viewer_zone()
+    return timefmt.when(moment, str(get_locale()), zone=zone, viewer_zone=zone, parts=parts)
+
+
+def zoned(moment: datetime | None, zone: str, fmt: str | None = None, *, parts: str = "datetime") -> str:
+    """A moment on a place's clock (a clinic's), with a short zone name when the viewer's zone differs."""
+    if moment is None:
+        return ""
+    return timefmt.when(moment, str(get_locale()), zone=zone, viewer_zone=viewer_zone(), parts=parts)
+
+
+def visit_zone(appointment) -> str:
+    """Where a visit's clock is kept: its location's zone, else its practice's."""
+    location = appointment.location
+    return (location.timezone if location is not None and location.timezone else None) or (
+        appointment.patient.practice.timezone)
+
+
+def visit_time(appointment, parts: str = "datetime") -> str:
+    """When a visit starts, on its clinic's clock: "Wed, Dec 2 · 9:00 AM" (+ zone if the viewer's differs)."""
+    return zoned(appointment.starts_at, visit_zone(appointment), parts=parts)
+
+
+def human_day(value: date | None) -> str:
+    """A calendar day: "Wed, Dec 2" ("mié, 2 dic"), with the year when it is not this year."""
+    return timefmt.day(value, str(get_locale())) if value else ""
+
+
+def daypart(value: date, skeleton: str) -> str:
+    """One part of a day in the viewer's language by a CLDR skeleton: "EEE" (Wed / mié), "d", "yMMMM"."""
+    return format_skeleton(skeleton, value, locale=str(get_locale()))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(daypart, "daypart")
     app.add_template_filter(role_label, "role_label")
-    app.add_template_filter(lambda dt, fmt="medium": format_datetime(dt, fmt) if dt else "", "datetime")
+    app.add_template_filter(viewed, "datetime")
+    app.add_template_filter(zoned, "zoned")
+    app.add_template_filter(visit_time, "visit_time")
+    app.add_template_filter(human_day, "day")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
     app.add_template_filter(lambda value, country=None: phones.display(value, country), "phone")
+    from portal.qr import qr_svg
+
+    app.add_template_filter(qr_svg, "qr_svg")

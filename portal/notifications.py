@@ -12,7 +12,7 @@ from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
 from hearth.notify.recipients import PREFERENCE_KINDS
 from hearth.schemas.notifications import NotificationArgsSchema, PreferenceSchema
-from hearth.services import notifications
+from hearth.services import notification_cards, notifications
 from portal.helpers import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -20,14 +20,15 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 CHANNEL_LABELS = {"push": _l("App notification"), "email": _l("Email"), "sms": _l("Text message (SMS)")}
 KIND_LABELS = {
     "reminder": _l("Appointment reminders"),
+    "appointment": _l("Appointment booked, moved or cancelled"),
     "message": _l("Messages from your care team"),
     "result": _l("New results and documents"),
     "bill": _l("Bills and statements"),
     "waitlist": _l("Earlier appointment offers"),
     "account": _l("Account and sign-in"),
 }
-# Headings in the notification centre: the kinds, plus topics that are not a kind of their own.
-TOPIC_LABELS = {**KIND_LABELS, "appointment_change": _l("Appointment changes")}
+# Headings in the notification centre: the kinds, shorter where the preference label explains more.
+TOPIC_LABELS = {**KIND_LABELS, "appointment": _l("Appointment changes")}
 STATUS_LABELS = {"sent": _l("Sent"), "failed": _l("Could not be delivered")}
 SLOTS = 3
 
@@ -108,6 +109,7 @@ def index():
         args = {"page": 1, "per_page": notifications.PER_PAGE}
     pg = notifications.list_for_user(actor(), page=args["page"], per_page=args["per_page"],
                                      locale=str(get_locale()))
+    notification_cards.mark_seen(actor())  # the home page's "new notifications" card goes away
     return render_template("notifications/index.html", pg=pg, kind_labels=TOPIC_LABELS,
                            channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
                            page_url=lambda n: url_for("notifications.index", page=n))

@@ -25,7 +25,8 @@ from tests import authz_world as world_mod
 from tests.conftest import login
 from tests.factories import PASSWORD
 
-# Reachable signed out by design (sign-in, password reset, invitations, reminder links, language, health); these are
+# Reachable signed out by design (sign-in, password reset, invitations, reminder links, language, health, the app's
+# manifest, service worker and offline page); these are
 # still checked never to show the victim's data. Any other route must refuse a signed-out visitor.
 PUBLIC_ENDPOINTS = {
     "auth.login", "auth.login_code", "auth.logout", "auth.forgot_password", "auth.reset_password",
@@ -34,6 +35,8 @@ PUBLIC_ENDPOINTS = {
     "api_auth.confirm_password_reset", "api_caregivers.show_invitation",
     # Reminder links: the signed token is the credential (tests/scheduling/test_confirmation.py).
     "reminder_links.show", "reminder_links.act", "api_appointment_links.show", "api_appointment_links.act",
+    # The installable app: the same for everyone, nothing personal (tests/portal/test_shell.py).
+    "pwa.manifest", "pwa.service_worker", "pwa.offline",
 }
 HEALTH = re.compile(r"^/(api/v1/)?(health|healthz|ready|readyz)$")
 SKIP_ENDPOINTS = {"static", "api-docs.openapi_json"}

@@ -65,6 +65,9 @@ VISIT_LINKS = {
     "es": "Confirmar: {confirm_url}\nCancelar: {cancel_url}",
 }
 
+# The practice's phone number, on every cancellation (email and SMS), for booking again by phone.
+CALL_US = {"en": "To book again, call us at {phone}.", "es": "Para reservar otra cita, llámenos al {phone}."}
+
 TEMPLATES: dict[str, Template] = {
     "password_reset": Template(
         required=("url", "minutes"),
@@ -283,7 +286,9 @@ TEMPLATES: dict[str, Template] = {
     ),
     # The practice cancelled a visit (the provider took the time off): date and time only, never why.
     "appointment_cancelled": Template(
-        optional=("ref", "date", "time", "starts_at", "zone"),
+        optional=("ref", "date", "time", "starts_at", "zone", "phone"),
+        link_params=("phone",),
+        links=CALL_US,
         texts={
             "en": Text(
                 "Appointment cancelled",
@@ -311,6 +316,53 @@ TEMPLATES: dict[str, Template] = {
                 "El consultorio canceló su cita del {date} a las {time}. Abra Hearth para reservar otro "
                 "horario, o llámenos.",
             ),
+        },
+    ),
+    # Confirmations of what the patient (or her caregiver) just did: the date and time only, never the visit.
+    "appointment_booked": Template(
+        optional=("ref", "date", "time", "starts_at", "zone"),
+        texts={
+            "en": Text("Appointment booked", "Appointment booked", "Your appointment is booked. " + OPEN["en"]),
+            "es": Text("Cita reservada", "Cita reservada", "Su cita está reservada. " + OPEN["es"]),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text("Appointment booked", "Appointment booked",
+                       "Your appointment on {date} at {time} is booked. " + OPEN["en"]),
+            "es": Text("Cita reservada", "Cita reservada",
+                       "Su cita del {date} a las {time} está reservada. " + OPEN["es"]),
+        },
+    ),
+    "appointment_moved": Template(
+        optional=("ref", "date", "time", "starts_at", "zone"),
+        texts={
+            "en": Text("Appointment moved", "Appointment moved", "Your appointment was moved. " + OPEN["en"]),
+            "es": Text("Cita cambiada", "Cita cambiada", "Su cita cambió de horario. " + OPEN["es"]),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text("Appointment moved", "Appointment moved",
+                       "Your appointment is now on {date} at {time}. " + OPEN["en"]),
+            "es": Text("Cita cambiada", "Cita cambiada",
+                       "Su cita ahora es el {date} a las {time}. " + OPEN["es"]),
+        },
+    ),
+    "appointment_cancel_done": Template(
+        optional=("ref", "date", "time", "starts_at", "zone", "phone"),
+        link_params=("phone",),
+        links=CALL_US,
+        texts={
+            "en": Text("Appointment cancelled", "Appointment cancelled",
+                       "Your appointment is cancelled. Open Hearth to book a new time."),
+            "es": Text("Cita cancelada", "Cita cancelada",
+                       "Su cita está cancelada. Abra Hearth para reservar otro horario."),
+        },
+        detail_params=("date", "time"),
+        detailed={
+            "en": Text("Appointment cancelled", "Appointment cancelled",
+                       "Your appointment on {date} at {time} is cancelled. Open Hearth to book a new time."),
+            "es": Text("Cita cancelada", "Cita cancelada",
+                       "Su cita del {date} a las {time} está cancelada. Abra Hearth para reservar otro horario."),
         },
     ),
 }

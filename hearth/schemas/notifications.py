@@ -40,7 +40,7 @@ class NotificationItemSchema(Schema):
 
     id = fields.Integer()
     kind = fields.String(metadata={"description": "reminder, message, result, bill, waitlist or account"})
-    topic = fields.String(metadata={"description": "the heading to show it under: its kind, or appointment_change"})
+    topic = fields.String(metadata={"description": "the heading to show it under (a kind); a cancellation is under appointment"})
     channel = fields.String(metadata={"description": "push, email or sms"})
     status = fields.String(metadata={"description": "sent, or failed when no channel could reach the person"})
     at = fields.DateTime(metadata={"description": "When it was sent (or given up on), UTC"})

@@ -26,6 +26,13 @@ class SlotQuerySchema(Schema):
             raise ValidationError(str(_l("The end date must be after the start date.")), "end")
 
 
+class StepArgsSchema(SlotQuerySchema):
+    """The booking steps' query string: the search, the day chosen, the visit being moved."""
+
+    day = fields.Date(load_default=None, allow_none=True)
+    moving = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
 class BookSchema(Schema):
     visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
     provider_id = fields.Integer(required=True, validate=validate.Range(min=1))

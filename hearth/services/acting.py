@@ -22,6 +22,14 @@ class Person:
     def is_self(self) -> bool:
         return self.grant is None
 
+    def may(self, scope: str | None) -> bool:
+        """Whether this person's pages for `scope` are open to the user (menus hide the rest)."""
+        return self.grant is None or scope is None or policy.grant_allows(self.grant, scope)
+
+    @property
+    def first_name(self) -> str:
+        return self.patient.given_name
+
 
 def people_for(user: User) -> list[Person]:
     """The user's own patient records, then everyone she may act for through an active grant."""

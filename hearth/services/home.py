@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from hearth import db, policy
+from hearth.clock import utcnow
 from hearth.models import AuditEvent, CaregiverGrant, GrantStatus, Patient, Practice, User
-from hearth.services import access_log
+from hearth.services import access_log, home_cards
 from hearth.services.acting import Person
+from hearth.services.scheduling import next_visit as visits
 
 RECENT_PATIENTS = 5
 RECENT_ACCESS = 3
@@ -38,6 +40,10 @@ class HomeSummary:
     # Only for the patient herself: the latest accesses by others, and a link to the full log.
     recent_access: list[access_log.AccessEntry] = field(default_factory=list)
     shows_access_log: bool = False
+    # What's next for the person acted for: her next visit with what can be done, then the to-do cards.
+    shows_visits: bool = False  # the person's access covers appointments
+    next_visit: visits.NextVisit | None = None
+    cards: list[home_cards.Card] = field(default_factory=list)
 
 
 def _recently_opened(user: User, practice_ids: list[int]) -> dict[int, list[RecentPatient]]:
@@ -90,11 +96,16 @@ def _practices(user: User) -> list[PracticeSummary]:
 
 
 @db.transactional
-def summary(user: User, person: Person | None) -> HomeSummary:
-    """The signed-in person's own data: the record acted for and the practices worked at."""
+def summary(user: User, person: Person | None, *, now: datetime | None = None) -> HomeSummary:
+    """What's next for the record acted for (next visit, to-do cards), and the practices worked at."""
     result = HomeSummary(person=person)
+    now = now or utcnow()
     if person is not None:
         policy.authorize(user, person.patient, None, "view", "home", person.patient.id)
+        result.shows_visits = person.may(visits.SCOPE)
+        if result.shows_visits:
+            result.next_visit = visits.next_visit(user, person.patient, now)
+        result.cards = home_cards.cards_for(user, person, now)
         if person.is_self:
             result.caregiver_count = db.session.scalar(
                 select(func.count(CaregiverGrant.id)).where(

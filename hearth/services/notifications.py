@@ -51,7 +51,7 @@ class PreferenceSettings:
 
 
 # Templates whose heading is not their kind's.
-TOPICS = {"appointment_cancelled": "appointment_change"}
+TOPICS = {"appointment_cancelled": "appointment"}  # queued as a reminder before the "appointment" kind
 
 # Sent, or given up on after every channel failed: both are news to the person; pending rows are not yet.
 SHOWN = (NotificationStatus.SENT, NotificationStatus.FAILED)

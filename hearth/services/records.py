@@ -11,10 +11,11 @@ from sqlalchemy.orm import selectinload
 from hearth import db, phones, policy
 from hearth.errors import Forbidden, Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import Patient, User
+from hearth.models import GrantKind, Patient, User
 
 EDITABLE = ("phone", "email", "address", "preferred_language", "preferred_channels")
-# Who may change contact details: the patient herself and staff of her practice, not caregivers.
+# Who may change contact details: the patient herself and staff of her practice; of caregivers, only a
+# parent or guardian of a young child (full access), never an adult's proxy or a teen's guardian.
 EDITORS = frozenset({"self", "staff"})
 # A channel is only usable with its address.
 CHANNEL_NEEDS = {"sms": "phone", "email": "email"}
@@ -25,6 +26,16 @@ class Profile:
     patient: Patient
     relation: str
     can_edit: bool
+
+
+def may_edit(granted: policy.Access | None, patient: Patient) -> bool:
+    """Whether this kind of access lets one change the patient's contact details."""
+    if granted is None:
+        return False
+    if granted.relation in EDITORS:
+        return True
+    grant = granted.grant
+    return grant is not None and grant.kind == GrantKind.GUARDIAN and policy.in_child_tier(patient)
 
 
 def _load(patient_id: int) -> Patient:
@@ -45,10 +56,10 @@ def profile(user: User, patient_id: int, *, for_edit: bool = False) -> Profile:
     """
     patient = _load(patient_id)
     granted = policy.access(user, patient, None)
-    if granted is not None and for_edit and granted.relation not in EDITORS:
+    if granted is not None and for_edit and not may_edit(granted, patient):
         raise Forbidden(_l("Only the patient or the practice can change these details."))
     policy.authorize(user, patient, None, "view", "profile", patient.id)
-    return Profile(patient, granted.relation, granted.relation in EDITORS)
+    return Profile(patient, granted.relation, may_edit(granted, patient))
 
 
 def _check_channels(patient: Patient, changes: dict[str, Any]) -> None:
@@ -70,14 +81,15 @@ def update_profile(user: User, patient_id: int, changes: dict[str, Any]) -> Prof
     """Change contact details (audited update/profile); `changes` holds clean values of EDITABLE fields.
 
     The phone is stored in E.164, a national number read in the practice's country. Raises NotFound
-    without access, Forbidden for caregivers, Invalid when nothing is given, the phone is impossible,
-    or a chosen channel lacks its address (text messages need a phone, emails an email address).
+    without access, Forbidden for caregivers (a young child's guardian excepted), Invalid when nothing is
+    given, the phone is impossible, or a chosen channel lacks its address (text messages need a phone,
+    emails an email address).
     """
     patient = _load(patient_id)
     granted = policy.access(user, patient, None)
     if granted is None:
         raise NotFound()
-    if granted.relation not in EDITORS:
+    if not may_edit(granted, patient):
         raise Forbidden(_l("Only the patient or the practice can change these details."))
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     if not changes:

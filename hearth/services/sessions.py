@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hearth import db
 from hearth.clock import utcnow
@@ -81,8 +82,7 @@ def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
             db.session.commit()
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        _write_once(row, "last_seen_at", now, UserSession.last_seen_at < now)
     return row
 
 
@@ -106,6 +106,18 @@ def live_device_clause(now: datetime) -> ColumnElement[bool]:
     ended = exists().where(UserSession.id == Device.session_id,
                            or_(UserSession.revoked_at.is_not(None), UserSession.expires_at <= now))
     return and_(Device.disabled_at.is_(None), or_(Device.session_id.is_(None), not_(ended)))
+def _write_once(row: UserSession, name: str, value, condition) -> None:
+    """Set one column with one UPDATE in a transaction of its own (the read before it ended first).
+
+    Pages load many files at once, each request resolving the session: in SQLite's WAL mode a
+    transaction that read cannot start writing once another request wrote (it fails at once,
+    whatever the busy timeout), while a fresh UPDATE waits its turn.
+    """
+    db.session.commit()
+    db.session.execute(update(UserSession).where(UserSession.id == row.id, condition).values({name: value})
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    set_committed_value(row, name, value)
 
 
 @db.transactional

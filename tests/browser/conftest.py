@@ -7,6 +7,7 @@ HEARTH_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -234,7 +235,13 @@ def submit(page, target) -> None:
 
 
 def nav(page, label: str) -> None:
-    submit(page, page.locator("header nav").get_by_role("link", name=label, exact=True))
+    """Open a main area as a person would: from the header when it shows there, else through "More"."""
+    link = page.locator("header nav").get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        more = page.locator("header nav, nav.hearth-tabbar").get_by_role("link", name="More", exact=True)
+        submit(page, more.locator("visible=true").first)
+        link = page.locator("main").get_by_role("link", name=label, exact=True)
+    submit(page, link)
 
 
 def flash(page) -> str:
@@ -267,6 +274,21 @@ def choose_first_time(page, *, visit_type: str | None, start: str) -> str:
     first = page.locator("input[name=slot]").first
     first.check()
     return page.locator(f"label[for='{first.get_attribute('id')}']").inner_text()
+
+
+def book_steps(page, *, visit_type: str | None = None, start: str | None = None) -> str:
+    """Walk the booking steps from where they start: the visit type (when given), the first day on or after
+    `start` with open times, that day's first time; ends on the review step. Returns "day · time" as shown."""
+    if visit_type:
+        page.locator("label.usa-radio__label", has_text=visit_type).click()
+        submit(page, page.get_by_role("button", name="Show days"))
+    hrefs = page.locator("a.hearth-day").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    wanted = next(h for h in hrefs if re.search(r"day=([\d-]+)", h).group(1) >= (start or ""))
+    submit(page, page.locator(f"a.hearth-day[href='{wanted}']"))
+    first = page.locator("ul.hearth-times a").first
+    label = f"{page.locator('main h2').first.inner_text()} · {first.inner_text()}"
+    submit(page, first)
+    return label
 
 
 @pytest.fixture(scope="package")

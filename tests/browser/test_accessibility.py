@@ -114,8 +114,15 @@ def _person_pages(sweep: Sweep) -> None:
     page = sweep.page
     required = sweep.nav() + ["/account/two-factor"]
     key = ["/appointments/find", "/notifications/preferences", "/appointments/calendar-files"]
-    if visit_type := _first_value(page, "/appointments/find", "#f-visit_type_id"):
-        required.append(f"/appointments/find?visit_type_id={visit_type}&start={day(7)}&end={day(7)}")
+    page.goto("/appointments/find")
+    radio = page.locator("input[name=visit_type_id]").first
+    if radio.count():  # the booking steps: days, one day's times, the review of its first time
+        visit_type = radio.get_attribute("value")
+        required += [f"/appointments/find/days?visit_type_id={visit_type}",
+                     f"/appointments/find/times?visit_type_id={visit_type}&day={day(7)}"]
+        page.goto(required[-1])
+        if page.locator("ul.hearth-times a").count():
+            required.append(page.locator("ul.hearth-times a").first.get_attribute("href"))
     page.goto("/appointments")  # the check-in form opens days ahead, but its page is there all along
     if page.locator("#upcoming-h + ul a").count():
         key.append(page.locator("#upcoming-h + ul a").first.get_attribute("href") + "/check-in")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from hearth import demo
-from tests.browser.conftest import SERVER_ENV, check_a11y, choose_first_time, day, nav, submit
+from tests.browser.conftest import SERVER_ENV, book_steps, check_a11y, day, nav, submit
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,9 @@ def test_patient_confirms_and_cancels_from_her_reminder(signed_in, new_page):
     page = signed_in(demo.PATIENT_EMAIL)
     nav(page, "Appointments")
     submit(page, page.get_by_role("link", name="Book an appointment"))
-    choose_first_time(page, visit_type="Follow-up visit", start=day(12))
+    book_steps(page, visit_type="Follow-up visit", start=day(12))
     submit(page, page.get_by_role("button", name="Book this time"))
+    submit(page, page.get_by_role("link", name="See this appointment"))
     ident = int(re.search(r"/appointments/(\d+)$", page.url).group(1))
     links = reminder_links(ident)
 

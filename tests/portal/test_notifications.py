@@ -54,7 +54,7 @@ def test_times_are_in_the_viewer_zone_and_texts_in_her_language(client):
     login(client, user)
     body = client.get("/notifications").get_data(as_text=True)
     assert "Nuevo estado de cuenta" in body and "New statement" not in body
-    assert "2030, 13:00" in body and "2030, 12:00" not in body  # 12:00 UTC is 13:00 in Madrid in January
+    assert "mar, 15 ene 2030 · 13:00" in body and "· 12:00" not in body  # 12:00 UTC is 13:00 in Madrid in January
     assert 'datetime="2030-01-15T12:00:00+00:00"' in body
 
 

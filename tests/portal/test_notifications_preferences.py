@@ -31,10 +31,10 @@ def test_the_page_shows_defaults_language_and_zone(client):
     response = client.get("/notifications/preferences")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    for label in ("Appointment reminders", "Messages from your care team", "New results and documents",
-                  "Bills and statements", "Earlier appointment offers"):
+    for label in ("Appointment reminders", "Appointment booked, moved or cancelled", "Messages from your care team",
+                  "New results and documents", "Bills and statements", "Earlier appointment offers"):
         assert f">{label}</h2>" in body
-    assert body.count("You have not chosen yet") == 5
+    assert body.count("You have not chosen yet") == 6
     assert 'for="f-reminder-channel_1"' in body and 'id="f-reminder-channel_1"' in body
     assert '<option value="push" selected>' in body and '<option value="email" selected>' in body
     assert 'type="time"' in body and 'for="f-bill-quiet_hours_start"' in body

@@ -1,8 +1,8 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hearth import audit, db
 from hearth.clock import utcnow
-from hearth.models import AuditEvent, StaffRole
+from hearth.models import AuditEvent, GrantKind, StaffRole
 from tests.conftest import login
 from tests.factories import make_grant, make_patient, make_practice, make_user
 from tests.portal.test_staff import audit_count, enrolled_staff
@@ -144,3 +144,37 @@ def test_trail_query_is_the_source(client):
     login(client, patient.user)
     body = client.get("/records/access-log").get_data(as_text=True)
     assert len(rows) == 1 and "Hearth (automatic)" in body and "Sent a message" in body
+
+
+def _years_ago(years: int, days: int = 30) -> date:
+    today = utcnow().date()
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def test_a_parent_with_full_access_edits_a_young_childs_contact_details(client):
+    child = make_patient(given_name="Tiny", user=None, date_of_birth=_years_ago(6))
+    parent = make_user()
+    make_grant(patient=child, caregiver=parent, kind=GrantKind.GUARDIAN)
+    login(client, parent)
+    page = client.get("/records/profile")
+    assert page.status_code == 200 and b"/records/profile/edit" in page.data
+    assert client.get("/records/profile/edit").status_code == 200
+    response = client.post("/records/profile/edit", data={"phone": "(555) 010-3000", "preferred_language": "en",
+                                                          "channel_1": "sms"})
+    assert response.status_code == 302
+    db.session.refresh(child)
+    assert child.phone == "(555) 010-3000" and child.channels == ["sms"]
+    assert audit_count(actor_user_id=parent.id, action="update", resource_type="profile") == 1
+
+
+def test_a_teens_guardian_and_an_adults_proxy_may_not_edit(client):
+    teen = make_patient(given_name="Teen", user=None, date_of_birth=_years_ago(14))
+    adult = make_patient(given_name="Adult")
+    carer = make_user()
+    make_grant(patient=teen, caregiver=carer, kind=GrantKind.GUARDIAN)
+    login(client, carer)
+    assert client.get("/records/profile/edit").status_code == 403
+    other = make_user()
+    make_grant(patient=adult, caregiver=other, kind=GrantKind.PROXY)
+    login(client, other)
+    assert client.get("/records/profile/edit").status_code == 403

@@ -49,7 +49,7 @@ def test_api_centre_follows_accept_language_and_gives_the_topic(client, clinic):
     visit, _row = _cancellation_sent_in_english(clinic)
     auth = bearer(client, clinic.patient.user)
     [item] = client.get("/api/v1/notifications", headers={**auth, "Accept-Language": "es"}).json["items"]
-    assert item["title"] == "Cita cancelada" and item["topic"] == "appointment_change" and item["kind"] == "reminder"
+    assert item["title"] == "Cita cancelada" and item["topic"] == "appointment" and item["kind"] == "appointment"
     assert format_date(visit.starts_at.astimezone(NY).date(), "full", locale="es") in item["body"]
 
 

@@ -35,17 +35,21 @@ def test_index_lists_upcoming_and_past_with_bounded_queries(client, clinic):
 def test_find_and_book_a_slot(client, clinic):
     login(client, clinic.patient.user)
     day = future_day(5)
-    page = client.get("/appointments/find", query_string={"visit_type_id": clinic.visit.id,
-                                                          "start": day.isoformat(), "end": day.isoformat()})
+    page = client.get("/appointments/find/times", query_string={"visit_type_id": clinic.visit.id,
+                                                                "day": day.isoformat()})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'name="slot"' in html and "Book this time" in html
     slot = f"{clinic.provider.id}|{clinic.location.id}|{local(day, 10).isoformat()}"
+    assert "10:00 AM" in html and "/appointments/find/review?" in html  # the day's times, each a link to review
+    review = client.get("/appointments/find/review", query_string={"visit_type_id": clinic.visit.id, "slot": slot})
+    assert review.status_code == 200 and "Book this time" in review.get_data(as_text=True)
     r = client.post("/appointments/book", data={"visit_type_id": clinic.visit.id, "slot": slot, "reason": "Knee"})
     assert r.status_code == 302
     appointment = db.session.scalar(select(Appointment).where(Appointment.patient_id == clinic.patient.id))
     assert appointment.starts_at == local(day, 10) and appointment.reason == "Knee"
-    detail = client.get(r.headers["Location"]).get_data(as_text=True)
+    done = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "You are booked" in done and ".ics" in done
+    detail = client.get(f"/appointments/{appointment.id}").get_data(as_text=True)
     assert "Pick a new time" in detail and "Cancel this appointment" in detail and ".ics" in detail
     # The same slot again: a clear message, back to the search.
     again = client.post("/appointments/book", data={"visit_type_id": clinic.visit.id, "slot": slot},
@@ -55,18 +59,24 @@ def test_find_and_book_a_slot(client, clinic):
 
 def test_find_with_bad_dates_is_422_with_values_kept(client, clinic):
     login(client, clinic.patient.user)
-    page = client.get("/appointments/find", query_string={"visit_type_id": clinic.visit.id, "start": "2030-02-10",
-                                                          "end": "2030-02-01"})
+    page = client.get("/appointments/find/days", query_string={"visit_type_id": clinic.visit.id,
+                                                               "start": "2030-02-31"})
     assert page.status_code == 422
-    assert 'value="2030-02-10"' in page.get_data(as_text=True)
+    assert f'id="vt-{clinic.visit.id}" type="radio" name="visit_type_id"' in page.get_data(as_text=True)
+    times = client.get("/appointments/find/times", query_string={"visit_type_id": clinic.visit.id, "day": "1999-01-01"})
+    assert times.status_code == 422 and "Choose a day from the ones shown." in times.get_data(as_text=True)
 
 
 def test_reschedule_and_cancel_pages(client, clinic):
     appointment = place(clinic, local(future_day(5), 10))
     db.session.commit()
     login(client, clinic.patient.user)
-    form = client.get(f"/appointments/{appointment.id}/reschedule")
-    assert form.status_code == 200 and "Move my appointment" in form.get_data(as_text=True)
+    form = client.get(f"/appointments/{appointment.id}/reschedule", follow_redirects=True)
+    assert form.status_code == 200 and "Moving: Check-up" in form.get_data(as_text=True)
+    slot = f"{clinic.provider.id}|{clinic.location.id}|{local(future_day(6), 11).isoformat()}"
+    review = client.get("/appointments/find/review", query_string={"visit_type_id": clinic.visit.id, "slot": slot,
+                                                                   "moving": appointment.id})
+    assert review.status_code == 200 and "Move my appointment" in review.get_data(as_text=True)
     new = local(future_day(6), 11)
     r = client.post(f"/appointments/{appointment.id}/reschedule",
                     data={"slot": f"{clinic.provider.id}|{clinic.location.id}|{new.isoformat()}"})
@@ -161,3 +171,15 @@ def test_staff_books_for_patient_page(client, clinic):
 def test_patients_cannot_open_the_schedule(client, clinic):
     login(client, clinic.patient.user)
     assert client.get("/schedule").status_code == 404
+
+
+def test_a_cancelled_visit_leaves_upcoming(client, clinic):
+    kept = place(clinic, local(future_day(5), 10))
+    gone = place(clinic, local(future_day(6), 10), status=AppointmentStatus.CANCELLED)
+    db.session.commit()
+    login(client, clinic.patient.user)
+    html = client.get("/appointments").get_data(as_text=True)
+    upcoming = html[html.index('id="upcoming-h"'):html.index("</section>", html.index('id="upcoming-h"'))]
+    assert f"/appointments/{kept.id}" in upcoming and f"/appointments/{gone.id}" not in upcoming
+    cancelled = html[html.index('id="cancelled-h"'):]
+    assert f"/appointments/{gone.id}" in cancelled[:cancelled.index("</section>")]

@@ -22,6 +22,7 @@ from hearth.notify.templates import localized, render
 from hearth.schemas.scheduling_admin import ScheduleExceptionInputSchema
 from hearth.services.scheduling import admin_hours, booking, waitlist
 from hearth.services.scheduling.booking import SlotChoice
+from hearth.services.scheduling.common import practice_phone
 from tests.conftest import login
 from tests.factories import make_patient, make_provider
 from tests.scheduling.conftest import add_hours, future_day, local, place
@@ -95,9 +96,12 @@ def test_cancels_only_the_providers_booked_visits_inside_and_tells_each_patient(
         assert locks(appointment.id) == 0
         [message] = messages(appointment.id)
         patient = appointment.patient
-        assert (message.kind, message.patient_id, message.recipient_user_id) == ("reminder", patient.id,
+        assert (message.kind, message.patient_id, message.recipient_user_id) == ("appointment", patient.id,
                                                                                   patient.user_id)
-        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "starts_at", "zone"}
+        phone = practice_phone(clinic.practice, appointment.location)
+        assert phone and message.params["phone"] == phone  # cancellations give the number to call
+        assert message.status == NotificationStatus.PENDING and set(message.params) == {"ref", "starts_at", "zone",
+                                                                                        "phone"}
         text = str(message.params)
         for secret in ("Surgery", "Check-up", "Lovelace", "Family medicine", "not available"):
             assert secret not in text
@@ -158,9 +162,10 @@ def test_message_shows_date_and_time_in_the_patients_language_and_the_visits_zon
     admin_hours.add_exception(practice_admin, clinic.practice.id, given(clinic, day), cancel_booked=True)
     [message] = messages(visit.id)
     # The moment is kept; the words are written in the patient's language when the message is sent.
+    phone = practice_phone(clinic.practice, clinic.location)
     assert message.params == {"ref": f"appointment:{visit.id}", "zone": "America/New_York",
-                              "starts_at": visit.starts_at.isoformat()}
-    assert localized(message.params, "es") == {"ref": f"appointment:{visit.id}",
+                              "starts_at": visit.starts_at.isoformat(), "phone": phone}
+    assert localized(message.params, "es") == {"ref": f"appointment:{visit.id}", "phone": phone,
                                                "date": format_date(day, "full", locale="es"),
                                                "time": format_time(time(10, 30), "short", locale="es")}
     assert message.locale == "es"

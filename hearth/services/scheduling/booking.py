@@ -18,7 +18,7 @@ from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
 from hearth.models.scheduling import UPCOMING_STATUSES
-from hearth.services.scheduling import history, overlap, reminders, video_link, waitlist
+from hearth.services.scheduling import history, notices, overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
     TAKEN,
@@ -108,6 +108,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
         overlap.record_override(user, patient, appointment)
     waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
+    notices.booked(appointment)
     return appointment
 
 
@@ -166,6 +167,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
         overlap.record_override(user, patient, appointment)
     waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
+    notices.moved(appointment)
     old_provider, _, old_start, old_end = old
     if old_provider != appointment.provider_id or not (old_start < appointment.ends_at
                                                        and appointment.starts_at < old_end):
@@ -179,7 +181,9 @@ def cancel(user: User, patient: Patient, appointment_id: int, reason: str | None
     granted = policy.authorize(user, patient, SCOPE, "cancel", "appointment", appointment_id)
     appointment = load_appointment(patient, appointment_id, for_update=True)
     check_changeable(appointment, staff=granted.relation == "staff")
-    return close(appointment, reason, by=user)
+    close(appointment, reason, by=user)
+    notices.cancelled(appointment)
+    return appointment
 
 
 def close(appointment: Appointment, reason: str | None, *, offer_time: bool = True,

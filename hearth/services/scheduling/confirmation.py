@@ -20,7 +20,7 @@ from hearth.clock import utcnow
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User
-from hearth.services.scheduling import booking
+from hearth.services.scheduling import booking, notices
 from hearth.services.scheduling.common import load_appointment, practice_phone, zone_for
 from hearth.services.scheduling.links import NOT_VALID, read_token
 
@@ -94,8 +94,8 @@ def can_confirm(appointment: Appointment, now: datetime | None = None) -> bool:
 
 
 def needs_confirmation(appointment: Appointment) -> bool:
-    """Whether to offer the "Confirm appointment" button."""
-    return can_confirm(appointment) and appointment.confirmed_at is None
+    """Whether to offer the "Confirm appointment" button (not once confirmed, nor after check-in)."""
+    return can_confirm(appointment) and appointment.confirmed_at is None and appointment.checked_in_at is None
 
 
 def _view(appointment: Appointment, action: str, sent_to: User | None) -> LinkView:
@@ -143,4 +143,5 @@ def use_link(token: str, reason: str | None = None) -> LinkView:
     else:
         booking.check_changeable(appointment, staff=False)
         booking.close(appointment, reason, by=sent_to or appointment.patient.user)
+        notices.cancelled(appointment)
     return _view(appointment, action, sent_to)

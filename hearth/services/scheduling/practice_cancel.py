@@ -2,7 +2,7 @@
 
 Called by `admin_hours` when an admin adds or changes time off with "cancel the visits booked in this
 time"; it runs in that use case's transaction. The patient's message carries only the date and time
-and links into Hearth: never the visit type, provider or reason.
+and links into Hearth, and the practice's phone number: never the visit type, provider or reason.
 """
 
 from __future__ import annotations
@@ -24,17 +24,18 @@ from hearth.models import (
     User,
 )
 from hearth.notify import outbox
-from hearth.services.scheduling import booking, reminders
+from hearth.services.scheduling import booking, notices, reminders
+from hearth.services.scheduling.common import practice_phone
 
 TEMPLATE = "appointment_cancelled"
-KIND = "reminder"
+KIND = notices.KIND  # "appointment": booked, moved or cancelled (not a reminder)
 # Stored as the visit's cancel reason, which patients see (the API's appointment): never the time
 # off's own reason, which the admin form promises is for staff only.
 DEFAULT_REASON = _l("The provider is not available at this time.")
 
 
 def notification_key(appointment: Appointment) -> str:
-    return f"appointment-cancelled:{appointment.id}"
+    return notices.cancel_key(appointment)  # one message per cancelled visit, whoever cancelled it
 
 
 def booked_inside(provider_id: int, starts_at: datetime, ends_at: datetime) -> list[Appointment]:
@@ -67,6 +68,8 @@ def cancel_inside(user: User, practice: Practice, exception: ScheduleException) 
         patient = appointment.patient
         policy.authorize(user, patient, booking.SCOPE, "cancel", "appointment", appointment.id)
         booking.close(appointment, reason, offer_time=False, by=user)
+        phone = practice_phone(practice, appointment.location)
         outbox.enqueue(key=notification_key(appointment), kind=KIND, template=TEMPLATE,
-                       params=reminders.when_params(appointment), user=patient.user, patient=patient, locale=None)
+                       params={**reminders.when_params(appointment), **({"phone": phone} if phone else {})},
+                       user=patient.user, patient=patient, locale=None)
     return len(visits)
