@@ -39,8 +39,8 @@ class NotificationItemSchema(Schema):
     """One notification as sent: never a health detail, only what the lock screen showed."""
 
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "reminder, message, result, bill, waitlist or account"})
-    topic = fields.String(metadata={"description": "the heading to show it under (a kind); a cancellation is under appointment"})
+    kind = fields.String(metadata={"description": "reminder, appointment, message, result, bill, waitlist or account"})
+    topic = fields.String(metadata={"description": "the heading to show it under (a kind)"})
     channel = fields.String(metadata={"description": "push, email or sms"})
     status = fields.String(metadata={"description": "sent, or failed when no channel could reach the person"})
     at = fields.DateTime(metadata={"description": "When it was sent (or given up on), UTC"})
