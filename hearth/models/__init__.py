@@ -26,7 +26,7 @@ from hearth.models.scheduling import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSession
+from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
     "Appointment",
@@ -64,6 +64,7 @@ __all__ = [
     "RefreshToken",
     "Scope",
     "SessionKind",
+    "SignInThrottle",
     "StaffRole",
     "User",
     "UserSession",
