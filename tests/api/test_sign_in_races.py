@@ -15,7 +15,7 @@ from hearth.clock import utcnow
 from hearth.models import RefreshToken, SignInThrottle, User, UserSession
 from hearth.services import lockout, two_factor
 from tests.factories import PASSWORD, make_patient, make_user
-from tests.parallel import committed, race  # noqa: F401  (committed: a fixture)
+from tests.parallel import committed, race, sqlite_writer_begin  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("committed")
 
@@ -103,6 +103,7 @@ def test_one_refresh_token_posted_10_times_at_once_wins_once_and_revokes_the_fam
     assert again.status_code == 401
 
 
+@pytest.mark.usefixtures("sqlite_writer_begin")
 def test_one_code_sent_10_times_at_once_signs_in_once(app, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 100)  # the 9 refusals count, but must not lock here
     user = make_user(totp_secret=two_factor.new_secret(), totp_enabled_at=utcnow())
