@@ -13,6 +13,7 @@ from typing import NoReturn
 from sqlalchemy import select, update
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Unauthorized
 from hearth.i18n import _l
@@ -90,9 +91,7 @@ def _refused(digest: str, now) -> NoReturn:
     if stored is None:
         raise Unauthorized(_l("The refresh token is not valid."))
     if stored.used_at is not None:
-        db.session.execute(update(UserSession).where(UserSession.id == stored.session_id,
-                                                     UserSession.revoked_at.is_(None))
-                           .values(revoked_at=now).execution_options(synchronize_session="fetch"))
+        claim(stored.session, UserSession.revoked_at.is_(None), revoked_at=now)
         db.session.commit()
         raise Unauthorized(_l("The refresh token was already used; all tokens of this sign-in are revoked."))
     raise Unauthorized(_l("The refresh token has expired. Please sign in again."))

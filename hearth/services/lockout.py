@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Locked
 from hearth.i18n import _l
@@ -81,7 +82,7 @@ def record_failure(user: User | None, email: str, limits: Limits) -> None:
     """
     now = utcnow()
     db.session.commit()
-    row = _count_account(user.id, limits, now) if user is not None else _count_address(email, limits, now)
+    row = _count_account(user, limits, now) if user is not None else _count_address(email, limits, now)
     db.session.execute(delete(SignInThrottle).where(SignInThrottle.updated_at < now - FORGET_AFTER,
                                                     or_(SignInThrottle.locked_until.is_(None),
                                                         SignInThrottle.locked_until < now - FORGET_AFTER)))
@@ -96,13 +97,15 @@ def record_failure(user: User | None, email: str, limits: Limits) -> None:
         raise locked_error(row.locked_until, now)
 
 
-def _count_account(user_id: int, limits: Limits, now: datetime):
+def _count_account(user: User, limits: Limits, now: datetime):
     count, until = _counted(User, limits, now)
-    stmt = (update(User).where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= now))
+    stmt = (update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
             .values(failed_logins=count, locked_until=until)
             .returning(User.failed_logins, User.locked_until)
-            .execution_options(synchronize_session="fetch"))
-    return db.session.execute(stmt).first()
+            .execution_options(synchronize_session=False))
+    row = db.session.execute(stmt).first()
+    db.session.expire(user, ["failed_logins", "locked_until"])
+    return row
 
 
 def _count_address(email: str, limits: Limits, now: datetime):
@@ -128,9 +131,6 @@ def _raise_current_lock(user_id: int, now: datetime) -> None:
 def clear(user: User) -> None:
     """After a complete sign-in: the count starts again. Locked if a parallel failure locked it meanwhile."""
     now = utcnow()
-    done = db.session.execute(
-        update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
-        .values(failed_logins=0, locked_until=None, last_login_at=now)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not done:
+    if not claim(user, or_(User.locked_until.is_(None), User.locked_until <= now),
+                 failed_logins=0, locked_until=None, last_login_at=now):
         _raise_current_lock(user.id, now)

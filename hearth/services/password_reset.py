@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass
 
 from itsdangerous import SignatureExpired
-from sqlalchemy import update
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Invalid
 from hearth.i18n import _l
@@ -95,12 +95,9 @@ def reset_password(token: str, new_password: str, settings: ResetSettings) -> Us
     if problems:
         raise Invalid(problems[0], fields={"password": problems})
     # Spent by one conditional UPDATE on the hash the link was made for: of parallel uses, one wins.
-    won = db.session.execute(
-        update(User).where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(password_hash=hash_password(password_rules.normalize(new_password)), password_changed_at=utcnow(),
-                failed_logins=0, locked_until=None)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if won != 1:
+    if not claim(user, User.password_hash == user.password_hash,
+                 password_hash=hash_password(password_rules.normalize(new_password)), password_changed_at=utcnow(),
+                 failed_logins=0, locked_until=None):
         raise Invalid(str(NOT_VALID))
     sessions.revoke_all(user)
     security_notices.password_changed(user)

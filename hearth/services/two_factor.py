@@ -10,9 +10,9 @@ import hmac
 import re
 
 import pyotp
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 
-from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.models import User
 
@@ -65,7 +65,4 @@ def _spend_step(user: User, step: int) -> bool:
     if user.id is None:  # not saved yet (never the case for a sign-in): nothing to race with
         user.totp_last_step = step
         return True
-    won = db.session.execute(
-        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session="fetch")).rowcount
-    return won == 1
+    return claim(user, or_(User.totp_last_step.is_(None), User.totp_last_step < step), totp_last_step=step)
