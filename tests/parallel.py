@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Integer, delete, func, select, text
+from sqlalchemy.engine import Connection
 
 from hearth import db
 from hearth.clock import utcnow
@@ -28,8 +29,11 @@ _KEEP = {"alembic_version"}
 @pytest.fixture
 def committed(app):
     """Commit for real during this test; every row it committed is deleted afterwards."""
+    outer = db.SessionFactory.kw.get("bind")
     db.session.rollback()
     db.session.remove()
+    if isinstance(outer, Connection) and outer.in_transaction():
+        outer.rollback()  # the test's own transaction holds nothing now (on SQLite it may hold the write lock)
     db.SessionFactory.configure(bind=db.engine(), join_transaction_mode="conditional_savepoint")
     began = utcnow() - timedelta(seconds=1)
     marks = _high_water_marks()
@@ -67,6 +71,7 @@ def race(app, n: int, fn: Callable[[int, Any], Any], timeout: float = 60) -> lis
 
     An exception inside fn is returned in its place (so the assertions show it).
     """
+    db.session.commit()  # the test's own session holds no transaction (nor, on SQLite, a lock) while they run
     barrier = threading.Barrier(n, timeout=timeout)
     results: list[Any] = [None] * n
 
