@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from flask import Flask, request
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hearth import config as config_module
 from hearth import db
@@ -29,6 +30,11 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.load(Path(app.instance_path))
     settings.update(config or {})
     app.config.update(settings)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config.get("TRUSTED_PROXIES"):  # the client's address, scheme and host as the proxies saw them
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
 
     if not app.config.get("SKIP_DB_CONFIGURE"):
