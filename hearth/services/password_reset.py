@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 
 from itsdangerous import SignatureExpired
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from hearth import db
 from hearth.claims import claim
@@ -60,7 +62,8 @@ def request_reset(email: str, settings: ResetSettings, *, locale: str | None = N
     from hearth.notify import outbox
 
     email = auth.normalize_email(email)
-    user = auth.find_user_by_email(email)
+    # The account alone: loading its memberships too would be work an unknown address does not cost.
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email).options(lazyload(User.memberships)))
     minute = f"{utcnow():%Y%m%dT%H%M}"
     if user is not None and user.is_active:
         template, params = "password_reset", {"url": reset_link(make_token(user, settings), settings),
@@ -95,7 +98,7 @@ def reset_password(token: str, new_password: str, settings: ResetSettings) -> Us
     if problems:
         raise Invalid(problems[0], fields={"password": problems})
     # Spent by one conditional UPDATE on the hash the link was made for: of parallel uses, one wins.
-    if not claim(user, User.password_hash == user.password_hash,
+    if not claim(user, User.password_hash == user.password_hash, User.email == user.email,
                  password_hash=hash_password(password_rules.normalize(new_password)), password_changed_at=utcnow(),
                  failed_logins=0, locked_until=None):
         raise Invalid(str(NOT_VALID))
