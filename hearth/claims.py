@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, update
+from sqlalchemy import ColumnElement, inspect, select, update
 
 from hearth import db
 
@@ -26,3 +26,14 @@ def claim(obj: Any, *conditions: ColumnElement[bool], **values: Any) -> bool:
                                  .execution_options(synchronize_session=False)).rowcount
     db.session.expire(obj, list(values))
     return changed == 1
+
+
+def lock(model: Any, ident: Any) -> None:
+    """Hold the row lock of `model` row `ident` until the transaction ends, so a check-then-insert done
+    under it runs one at a time per row (SQLite has one writer at a time anyway).
+
+    PostgreSQL: FOR NO KEY UPDATE, which does not wait for the key-share locks that inserts referencing
+    the row (audit events, ...) take, so two requests that both wrote such a row cannot deadlock here.
+    """
+    pk = inspect(model).primary_key[0]
+    db.session.execute(select(pk).where(pk == ident).with_for_update(key_share=True))

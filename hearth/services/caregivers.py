@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from hearth import audit, db, notify, policy
-from hearth.claims import claim
+from hearth.claims import claim, lock
 from hearth.clock import age_on, birthday, to_zone, utcnow
 from hearth.errors import Conflict, Forbidden, Invalid, NotFound
 from hearth.i18n import _l
@@ -241,6 +242,7 @@ def invite(actor: User, patient_id: int, data: Mapping, settings: InviteSettings
     now = utcnow()
     email = auth.normalize_email(data["email"])
     _check_end(data.get("ends_at"))
+    lock(Patient, patient.id)  # two invitations of one person at once: the second sees the first
     _check_not_taken(patient, email, now)
     grant = CaregiverGrant(patient_id=patient.id, patient=patient, invited_email=email,
                            kind=GrantKind.GUARDIAN if manager == "practice" else GrantKind.PROXY,
@@ -492,8 +494,11 @@ def register_and_accept(token: str, *, display_name: str, password: str, locale:
         raise Invalid(fields={"password": problems})
     user = User(email=grant.invited_email, password_hash=hash_password(password), display_name=display_name,
                 locale=locale, last_login_at=utcnow())
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same link used twice at once: one account, the other told
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(_l("An account already uses %(email)s. Sign in to accept.", email=grant.invited_email)) from exc
     sid, row = sessions.start_web_session(user, session_policy)
     _bind(user, grant, row)
     return Registered(user, grant, sid, row)

@@ -144,3 +144,45 @@ def test_two_factor_set_up_started_10_times_at_once_keeps_one_secret(app):
     db.session.expire_all()
     secret = db.session.get(User, user.id).totp_secret
     assert {r.json["secret"] for r in results} == {secret}
+
+
+@pytest.mark.usefixtures("sqlite_writer_begin")
+def test_one_person_invited_10_times_at_once_gets_one_invitation(app):
+    patient = make_patient()
+    db.session.commit()
+    headers = _bearer(app, patient.user)
+    body = {"email": "helper@example.test", "scopes": ["appointments"]}
+
+    results = race(app, RACERS, lambda i, c: c.post(f"/api/v1/patients/{patient.id}/caregivers", json=body,
+                                                    headers=headers))
+
+    assert _codes(results) == [201] + [409] * 9, [getattr(r, "json", r) for r in results]
+    assert _count(select(CaregiverGrant.id).where(CaregiverGrant.patient_id == patient.id)) == 1
+
+
+@pytest.mark.usefixtures("sqlite_writer_begin")
+def test_one_invitation_link_registering_10_times_at_once_makes_one_account(app):
+    patient, grant_id, token = _invitation()
+    form = {"display_name": "Helper", "password": "juniper falcon ember thistle"}
+
+    results = race(app, RACERS, lambda i, c: c.post(f"/caregivers/accept/{token}/register", data=form))
+
+    assert _codes(results) == [302] + [409] * 9, [getattr(r, "status_code", r) for r in results]
+    assert _count(select(User.id).where(User.email == "helper@example.test")) == 1
+    db.session.expire_all()
+    assert db.session.get(CaregiverGrant, grant_id).status == GrantStatus.ACTIVE
+
+
+@pytest.mark.usefixtures("sqlite_writer_begin")
+def test_joining_one_waitlist_10_times_at_once_makes_one_entry(app, clinic):  # noqa: F811
+    from hearth.models import WaitlistEntry
+
+    headers = _bearer(app, clinic.patient.user)
+    body = {"visit_type_id": clinic.visit.id, "window_start": future_day(3).isoformat(),
+            "window_end": future_day(20).isoformat()}
+
+    results = race(app, RACERS, lambda i, c: c.post(f"/api/v1/patients/{clinic.patient.id}/waitlist", json=body,
+                                                    headers=headers))
+
+    assert _codes(results) == [201] + [409] * 9, [getattr(r, "json", r) for r in results]
+    assert _count(select(WaitlistEntry.id).where(WaitlistEntry.patient_id == clinic.patient.id)) == 1

@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hearth import db, policy
+from hearth.claims import lock
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
@@ -44,6 +45,7 @@ def join(user: User, patient: Patient, visit_type_id: int, window_start: date, w
         raise Invalid(fields={"window_end": [_l("The end date must be after the start date.")]})
     if window_end < local_today(patient.practice):
         raise Invalid(fields={"window_end": [_l("The end date has already passed.")]})
+    lock(Patient, patient.id)  # two joins at once: the second sees the first
     duplicate = db.session.scalar(select(WaitlistEntry.id).where(
         WaitlistEntry.patient_id == patient.id, WaitlistEntry.visit_type_id == visit_type_id,
         WaitlistEntry.status.in_(OPEN),
