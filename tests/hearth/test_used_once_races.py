@@ -186,3 +186,35 @@ def test_joining_one_waitlist_10_times_at_once_makes_one_entry(app, clinic):  # 
 
     assert _codes(results) == [201] + [409] * 9, [getattr(r, "json", r) for r in results]
     assert _count(select(WaitlistEntry.id).where(WaitlistEntry.patient_id == clinic.patient.id)) == 1
+
+
+@pytest.mark.usefixtures("sqlite_writer_begin")
+def test_checking_in_10_times_at_once_checks_in_once(app, clinic):  # noqa: F811
+    from datetime import timedelta
+
+    from hearth.errors import Conflict
+    from hearth.models import Patient
+    from hearth.services.scheduling import checkin
+    from tests.parallel import in_app
+    from tests.scheduling.conftest import place
+
+    start = local(future_day(5), 10)
+    appt_id = place(clinic, start).id
+    db.session.commit()
+    user_id, patient_id = clinic.patient.user_id, clinic.patient.id
+    answers = {"meds": "no", "mood": "good", "notes": "fine"}
+
+    def check_in(i, _client):
+        def body():
+            try:
+                checkin.check_in(db.session.get(User, user_id), db.session.get(Patient, patient_id), appt_id,
+                                 contact_confirmed=True, insurance_confirmed=True, answers=answers,
+                                 now=start - timedelta(hours=2, minutes=i))
+                return "checked in"
+            except Conflict as exc:
+                return str(exc.message)
+        return in_app(app, body)
+
+    results = race(app, RACERS, check_in)
+
+    assert sorted(results, key=str) == ["You have already checked in."] * 9 + ["checked in"], results
