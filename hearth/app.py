@@ -30,11 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.load(Path(app.instance_path))
     settings.update(config or {})
     app.config.update(settings)
-    if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    if app.config.get("TRUSTED_PROXIES"):  # the client's address, scheme and host as the proxies saw them
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
 
     if not app.config.get("SKIP_DB_CONFIGURE"):
@@ -52,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
+    _behind_proxies_and_shared_limits(app)
     limiter.init_app(app)
     Migrate(app, db=SimpleNamespace(metadata=db.Base.metadata), directory=str(ROOT / "migrations"))
 
@@ -67,6 +63,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _behind_proxies_and_shared_limits(app: Flask) -> None:
+    """Rate limits counted in Redis when REDIS_URL is set (shared by every worker process), and the
+    client's address, scheme and host taken from the TRUSTED_PROXIES proxies in front (ProxyFix)."""
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _register_error_handlers(app: Flask) -> None:

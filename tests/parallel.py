@@ -104,32 +104,38 @@ def in_app(app, fn: Callable[[], Any]) -> Any:
 
 
 def sqlite_reader_can_lose() -> bool:
-    """True on SQLite while a session's transaction begins as a reader (plain BEGIN).
+    """True on SQLite while a use case's transaction begins as a reader (plain BEGIN).
 
     Such a transaction that reads, then writes, fails at once with "database is locked" when
-    another connection wrote meanwhile (WAL mode). hearth/db.py beginning SQLite transactions as
-    writers (BEGIN IMMEDIATE) removes this; until then races whose loser reads before it writes give
-    a 500 on SQLite, and the tests that show it are expected to fail there.
+    another connection wrote meanwhile (WAL mode). hearth/db.py beginning use cases as writers
+    (BEGIN IMMEDIATE) removes this; until then races whose loser reads before it writes give a 500
+    on SQLite, and the tests that show it are expected to fail there. The probe opens a use case
+    (`@db.transactional`) that reads, and asks whether another connection could still take the
+    write lock.
     """
     import sqlite3
 
     engine = db.engine()
     if engine.dialect.name != "sqlite":
         return False
-    probe = db.SessionFactory(bind=engine)
-    try:
-        probe.execute(text("SELECT 1"))
+
+    @db.transactional
+    def probe() -> bool:
+        db.session.execute(text("SELECT 1"))
         other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
-            return True  # the session's transaction took no write lock
+            return True  # the use case's transaction took no write lock
         except sqlite3.OperationalError:
             return False
         finally:
             other.close()
+
+    try:
+        return probe()
     finally:
-        probe.close()
+        db.session.remove()
 
 
 @pytest.fixture
