@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask import current_app, g
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 
 from api.security import BEARER, token_required, token_settings
@@ -81,7 +82,7 @@ def delete_token():
 @blp.response(202)
 def request_password_reset(data):
     """Email a password reset link if the address has an account; the answer never says whether it does."""
-    password_reset.request_reset(data["email"], _reset_settings())
+    password_reset.request_reset(data["email"], _reset_settings(), locale=str(get_locale()))
 
 
 @blp.route("/password-reset/confirm", methods=["POST"])

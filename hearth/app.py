@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from flask import Flask, request
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hearth import config as config_module
 from hearth import db, health, logs
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
+    _behind_proxies_and_shared_limits(app)
     limiter.init_app(app)
     Migrate(app, db=SimpleNamespace(metadata=db.Base.metadata), directory=str(ROOT / "migrations"))
 
@@ -105,6 +107,14 @@ def _register_transport_headers(app: Flask) -> None:
         if not request.path.startswith(CACHEABLE):
             response.headers["Cache-Control"] = "no-store"
         return response
+def _behind_proxies_and_shared_limits(app: Flask) -> None:
+    """Rate limits counted in Redis when REDIS_URL is set (shared by every worker process), and the
+    client's address, scheme and host taken from the TRUSTED_PROXIES proxies in front (ProxyFix)."""
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _register_error_handlers(app: Flask) -> None:

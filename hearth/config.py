@@ -46,8 +46,13 @@ def load(instance_path: Path) -> dict:
         # Login throttling
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Empty: Redis at REDIS_URL when set (limits shared by every worker process), else this process's memory
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", ""),
+        "RATELIMIT_KEY_PREFIX": "hearth",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limit per process rather than fail requests
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # How many proxies in front of Hearth set X-Forwarded-For/-Proto/-Host (0: use the socket's address)
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # API tokens
         "ACCESS_TOKEN_MINUTES": _int("ACCESS_TOKEN_MINUTES", 15),
         "REFRESH_TOKEN_DAYS": _int("REFRESH_TOKEN_DAYS", 30),

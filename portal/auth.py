@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -117,7 +118,7 @@ def forgot_password():
     if request.method == "POST":
         try:
             data = EmailSchema().load({"email": values["email"]})
-            password_reset.request_reset(data["email"], reset_settings())
+            password_reset.request_reset(data["email"], reset_settings(), locale=str(get_locale()))
             # The same answer whether or not the email has an account.
             flash(str(_l("If an account uses that email address, we have sent it a link to choose a new password. "
                          "The link works for %(minutes)d minutes.", minutes=reset_settings().minutes)), "info")

@@ -27,7 +27,7 @@ from hearth.models.scheduling import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from hearth.models.user import Device, RefreshToken, SessionKind, User, UserSession
+from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
     "Appointment",
@@ -66,6 +66,7 @@ __all__ = [
     "RefreshToken",
     "Scope",
     "SessionKind",
+    "SignInThrottle",
     "StaffRole",
     "User",
     "UserSession",

@@ -46,6 +46,22 @@ class User(Base):
         return f"<User {self.id} {self.email}>"
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins for an email address that has no account, counted like an account's.
+
+    So that a locked account and an unknown address answer alike (429 with Retry-After after the
+    same number of tries), the address gets the same counter and lock. Only a hash of the normalized
+    address is kept, never the address typed.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class SessionKind(enum.StrEnum):
     WEB = "web"
     API = "api"

@@ -87,6 +87,27 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    "password_reset_no_account": Template(
+        required=("url",),
+        optional=(),
+        texts={
+            "en": Text(
+                "Reset your Hearth password",
+                "Reset your password",
+                "We received a request to reset the Hearth password for this email address, but no Hearth "
+                "account uses it. If you have an account, you may have signed up with another address: "
+                "ask for a reset link for that one at {url}\nIf you did not ask for this, you can ignore this "
+                "message.",
+            ),
+            "es": Text(
+                "Restablezca su contraseña de Hearth",
+                "Restablezca su contraseña",
+                "Recibimos una solicitud para restablecer la contraseña de Hearth de este correo, pero "
+                "ninguna cuenta de Hearth lo usa. Si tiene una cuenta, quizás se registró con otro correo: "
+                "pida un enlace para ese correo en {url}\nSi usted no lo pidió, puede ignorar este mensaje.",
+            ),
+        },
+    ),
     "email_changed": Template(
         required=("new_email",),
         optional=(),

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import is_valid_zone, utcnow
 from hearth.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from hearth.i18n import _l
@@ -130,9 +131,8 @@ def start_two_factor(user: User) -> Enrolment:
     """A secret for the authenticator app, kept pending until confirmed. Raises Conflict when already on."""
     if user.totp_enabled:
         raise Conflict(str(_l("Two-factor sign-in is already on.")))
-    if not user.totp_secret:
-        user.totp_secret = two_factor.new_secret()
-        user.totp_last_step = None
+    if not user.totp_secret:  # two "start" requests at once: the first secret stays, both show it
+        claim(user, User.totp_secret.is_(None), totp_secret=two_factor.new_secret(), totp_last_step=None)
     return Enrolment(user.totp_secret, two_factor.provisioning_uri(user.totp_secret, user.email))
 
 

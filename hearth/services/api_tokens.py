@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Unauthorized
 from hearth.i18n import _l
@@ -62,21 +64,38 @@ def sign_in(email: str, password: str, otp: str | None, device_label: str | None
 
 @db.transactional
 def refresh(refresh_token: str, settings: TokenSettings) -> TokenPair:
-    """Rotate a refresh token; reuse of an old one revokes the whole family."""
-    stored = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash(refresh_token)))
-    now = utcnow()
-    if stored is None:
-        raise Unauthorized(_l("The refresh token is not valid."))
-    row = stored.session
-    if stored.used_at is not None:
-        sessions.end([row], now)
-        db.session.commit()
-        raise Unauthorized(_l("The refresh token was already used; all tokens of this sign-in are revoked."))
-    if stored.expires_at <= now or not sessions.is_live(row, None, now):
+    """Rotate a refresh token; reuse of an old one revokes the whole family.
+
+    The token is spent by one conditional UPDATE (`used_at IS NULL`) before anything else is read:
+    of the same token posted many times at once exactly one wins, and every other try counts as
+    reuse. Raises Unauthorized.
+    """
+    digest, now = token_hash(refresh_token), utcnow()
+    spent = db.session.execute(
+        update(RefreshToken).where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
+                                   RefreshToken.expires_at > now)
+        .values(used_at=now).returning(RefreshToken.session_id)
+        .execution_options(synchronize_session=False)).scalar()
+    if spent is None:
+        _refused(digest, now)
+    row = db.session.get(UserSession, spent)
+    if not sessions.is_live(row, None, now):
         raise Unauthorized(_l("The refresh token has expired. Please sign in again."))
-    stored.used_at = now
     row.last_seen_at = now
     return _issue_pair(row, settings)
+
+
+def _refused(digest: str, now) -> NoReturn:
+    """Why a refresh token could not be spent; a used one revokes its family (committed) first."""
+    stored = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
+    if stored is None:
+        raise Unauthorized(_l("The refresh token is not valid."))
+    if stored.used_at is not None:
+        if claim(stored.session, UserSession.revoked_at.is_(None), revoked_at=now):
+            sessions.end([stored.session], now)  # its push devices stop too
+        db.session.commit()
+        raise Unauthorized(_l("The refresh token was already used; all tokens of this sign-in are revoked."))
+    raise Unauthorized(_l("The refresh token has expired. Please sign in again."))
 
 
 def authenticate(access_token: str, settings: TokenSettings) -> tuple[User, UserSession]:

@@ -6,7 +6,6 @@ give unlimited tries at the 6-digit code. The counter resets only after a comple
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,14 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from hearth import db
-from hearth.clock import utcnow
 from hearth.errors import Forbidden, Invalid, Locked, Unauthorized
 from hearth.i18n import _l
 from hearth.models import User, UserSession
 from hearth.security.password_rules import normalize
 from hearth.security.passwords import hash_password, needs_rehash, verify_password
 from hearth.security.tokens import token_hash
-from hearth.services import sessions, two_factor
+from hearth.services import lockout, sessions, two_factor
 
 WRONG_CREDENTIALS = _l("The email or password is incorrect.")
 CODE_NEEDED = _l("Enter the 6-digit code from your authenticator app.")
@@ -73,33 +71,19 @@ def find_user_by_email(email: str) -> User | None:
 
 def locked_error(until: datetime, now: datetime | None = None) -> Locked:
     """The lockout error, saying in how many minutes the person may try again."""
-    minutes = max(1, math.ceil((until - (now or utcnow())).total_seconds() / 60))
-    if minutes == 1:
-        message = _l("Too many failed sign-ins. Try again in 1 minute, or reset your password.")
-    else:
-        message = _l("Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your password.",
-                     minutes=minutes)
-    return Locked(str(message), until=until)
+    return lockout.locked_error(until, now)
 
 
 def ensure_not_locked(user: User, now: datetime | None = None) -> None:
     """Raise Locked while the account's lockout lasts."""
-    now = now or utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise locked_error(user.locked_until, now)
+    lockout.check(user, user.email, now)
 
 
-def record_failure(user: User, policy: LoginPolicy) -> None:
-    """Count one failed password or code and commit it (the caller then raises); lock at the limit."""
-    now = utcnow()
-    user.failed_logins += 1
-    locked = user.failed_logins >= policy.max_failures
-    if locked:
-        user.locked_until = now + policy.lockout
-        user.failed_logins = 0
-    db.session.commit()
-    if locked:
-        raise locked_error(user.locked_until, now)
+def record_failure(user: User | None, policy: LoginPolicy, email: str | None = None) -> None:
+    """Count one failed password or code (SQL-side, exact under parallel tries) and commit it; the
+    caller then raises. Raises Locked at the limit. Without a user, the address `email` is counted."""
+    lockout.record_failure(user, email if user is None else user.email,
+                           lockout.Limits(policy.max_failures, policy.lockout))
 
 
 def password_matches(user: User, password: str) -> bool:
@@ -112,10 +96,10 @@ def password_matches(user: User, password: str) -> bool:
 def _password_step(email: str, password: str, policy: LoginPolicy) -> User:
     """The active user whose email and password match; one message for every kind of mismatch."""
     user = find_user_by_email(email)
-    if user is not None:
-        ensure_not_locked(user)
+    lockout.check(user, normalize_email(email))  # an address without an account locks the same way
     if user is None:
         verify_password(None, password)  # same work as for a real account, so timing tells nothing
+        record_failure(None, policy, normalize_email(email))
         raise Unauthorized(str(WRONG_CREDENTIALS))
     if not password_matches(user, password) or not user.is_active:
         record_failure(user, policy)
@@ -134,9 +118,7 @@ def _code_step(user: User, code: str | None, policy: LoginPolicy, field: str) ->
 
 
 def _succeeded(user: User) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = utcnow()
+    lockout.clear(user)
 
 
 def must_enrol(user: User, policy: LoginPolicy) -> bool:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from hearth import audit, db, notify, policy
+from hearth.claims import claim, lock
 from hearth.clock import age_on, birthday, to_zone, utcnow
 from hearth.errors import Conflict, Forbidden, Invalid, NotFound
 from hearth.i18n import _l
@@ -240,6 +242,7 @@ def invite(actor: User, patient_id: int, data: Mapping, settings: InviteSettings
     now = utcnow()
     email = auth.normalize_email(data["email"])
     _check_end(data.get("ends_at"))
+    lock(Patient, patient.id)  # two invitations of one person at once: the second sees the first
     _check_not_taken(patient, email, now)
     grant = CaregiverGrant(patient_id=patient.id, patient=patient, invited_email=email,
                            kind=GrantKind.GUARDIAN if manager == "practice" else GrantKind.PROXY,
@@ -322,10 +325,9 @@ def update(actor: User, patient_id: int, grant_id: int, changes: Mapping, *,
 def revoke(actor: User, patient_id: int, grant_id: int, *, practice_id: int | None = None) -> GrantView:
     """End access now, or cancel a pending invitation; no message to the practice needed."""
     grant, manager = _managed_grant(actor, patient_id, grant_id, practice_id, "revoke")
-    if grant.status in (GrantStatus.PENDING, GrantStatus.ACTIVE):
-        grant.status = GrantStatus.REVOKED
-        grant.revoked_at = utcnow()
-        grant.revoked_by_user_id = actor.id
+    # One statement decides, so a parallel accept or decline cannot be overwritten.
+    if claim(grant, CaregiverGrant.status.in_([GrantStatus.PENDING, GrantStatus.ACTIVE]),
+             status=GrantStatus.REVOKED, revoked_at=utcnow(), revoked_by_user_id=actor.id):
         notify.cancel(key_prefix=f"caregiver_invitation:{grant.id}:")
         db.session.flush()
         reminders.replan_patient(grant.patient_id)
@@ -408,10 +410,14 @@ def invitation(token: str, *, missing_ok: bool = True) -> Invitation:
         if not missing_ok:
             raise NotFound(_CLOSED["invalid"])
         return Invitation("invalid", None)
-    state = view(grant).state
+    return Invitation(invitation_state(grant), grant)
+
+
+def invitation_state(grant: CaregiverGrant, now: datetime | None = None) -> str:
+    """"pending", "expired", "accepted", "cancelled", "declined" or "revoked", as an invitation link says it."""
     states = {"pending": "pending", "invite_expired": "expired", "cancelled": "cancelled", "declined": "declined",
               "revoked": "revoked"}
-    return Invitation(states.get(state, "accepted"), grant)
+    return states.get(view(grant, now).state, "accepted")
 
 
 def _open_invitation(token: str) -> CaregiverGrant:
@@ -423,15 +429,26 @@ def _open_invitation(token: str) -> CaregiverGrant:
     return found.grant
 
 
+def _use_invitation(grant: CaregiverGrant, **values) -> None:
+    """Move a pending invitation on in one conditional UPDATE (still pending, unexpired, this link):
+    of parallel uses of one link exactly one wins; the others get Conflict saying what happened."""
+    now = utcnow()
+    if not claim(grant, CaregiverGrant.status == GrantStatus.PENDING,
+                 CaregiverGrant.invite_token_hash == grant.invite_token_hash,
+                 CaregiverGrant.invite_expires_at > now, **values):
+        db.session.refresh(grant)
+        state = invitation_state(grant, now)
+        raise Conflict(_CLOSED["invalid" if state == "pending" else state])  # pending again: a new link was sent
+
+
 def _bind(user: User, grant: CaregiverGrant, session_row: UserSession | None) -> None:
     if grant.patient.user_id == user.id:
         raise Invalid(_l("You cannot accept an invitation to your own record."))
     if any(g.patient_id == grant.patient_id for g in policy.active_grants_for(user)):
         raise Conflict(_l("You can already act for %(name)s.", name=grant.patient.full_name))
     now = utcnow()
-    grant.caregiver_user_id, grant.caregiver = user.id, user
-    grant.status, grant.accepted_at, grant.starts_at = GrantStatus.ACTIVE, now, now
-    db.session.flush()
+    _use_invitation(grant, status=GrantStatus.ACTIVE, caregiver_user_id=user.id, accepted_at=now, starts_at=now)
+    grant.caregiver = user
     policy.authorize(user, grant.patient, None, "accept", "caregiver_grant", grant.id)
     reminders.replan_patient(grant.patient_id)  # reminders of visits already booked reach her too
     if session_row is not None:  # the portal goes straight to acting for her
@@ -454,7 +471,7 @@ def accept(actor: User, token: str, session_row: UserSession | None = None) -> G
 def decline(actor: User | None, token: str) -> GrantView:
     """Turn an invitation down; holding the link is enough, signed in or not."""
     grant = _open_invitation(token)
-    grant.status = GrantStatus.DECLINED
+    _use_invitation(grant, status=GrantStatus.DECLINED)
     notify.cancel(key_prefix=f"caregiver_invitation:{grant.id}:")
     audit.record(actor=actor, relation="invitee", patient_id=grant.patient_id, action="decline",
                  resource_type="caregiver_grant", resource_id=grant.id)
@@ -477,8 +494,11 @@ def register_and_accept(token: str, *, display_name: str, password: str, locale:
         raise Invalid(fields={"password": problems})
     user = User(email=grant.invited_email, password_hash=hash_password(password), display_name=display_name,
                 locale=locale, last_login_at=utcnow())
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same link used twice at once: one account, the other told
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(_l("An account already uses %(email)s. Sign in to accept.", email=grant.invited_email)) from exc
     sid, row = sessions.start_web_session(user, session_policy)
     _bind(user, grant, row)
     return Registered(user, grant, sid, row)

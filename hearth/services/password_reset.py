@@ -13,14 +13,18 @@ import hashlib
 from dataclasses import dataclass
 
 from itsdangerous import SignatureExpired
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from hearth import db
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Invalid
 from hearth.i18n import _l
 from hearth.models import User
 from hearth.security import password_rules, signing
 from hearth.security.passwords import hash_password
+from hearth.security.tokens import token_hash
 from hearth.services import account_security, auth, security_notices, sessions
 
 SALT = "hearth-password-reset"
@@ -50,23 +54,28 @@ def reset_link(token: str, settings: ResetSettings) -> str:
     return f"{settings.base_url.rstrip('/')}/reset-password/{token}"
 
 
-def _send_reset_email(user: User, link: str, minutes: int) -> None:
-    """Queue the reset email in the outbox (sent by the dispatcher after this transaction commits)."""
+@db.transactional
+def request_reset(email: str, settings: ResetSettings, *, locale: str | None = None) -> None:
+    """Email a reset link when `email` belongs to an active account, else a note that no account uses it.
+
+    Both cases do the same work (one look-up, one outbox row addressed to the typed address, sent by
+    the dispatcher after the commit), so neither the answer nor its timing tells whether the address
+    has an account. At most one message per address per minute. `locale` is for an unknown address.
+    """
     from hearth.notify import outbox
 
-    # One message per account per minute, however often the form is sent.
-    key = f"password-reset:{user.id}:{utcnow():%Y%m%dT%H%M}"
-    outbox.enqueue(key=key, kind="account", template="password_reset", params={"url": link, "minutes": minutes},
-                   user=user)
-
-
-@db.transactional
-def request_reset(email: str, settings: ResetSettings) -> None:
-    """Email a reset link when `email` belongs to an active account; do nothing visible otherwise."""
-    user = auth.find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
-    _send_reset_email(user, reset_link(make_token(user, settings), settings), settings.minutes)
+    email = auth.normalize_email(email)
+    # The account alone: loading its memberships too would be work an unknown address does not cost.
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email).options(lazyload(User.memberships)))
+    minute = f"{utcnow():%Y%m%dT%H%M}"
+    if user is not None and user.is_active:
+        template, params = "password_reset", {"url": reset_link(make_token(user, settings), settings),
+                                              "minutes": settings.minutes}
+        locale = user.locale
+    else:
+        template, params = "password_reset_no_account", {"url": f"{settings.base_url.rstrip('/')}/forgot-password"}
+    outbox.enqueue(key=f"password-reset:{token_hash(email)[:32]}:{minute}", kind="account", template=template,
+                   params=params, to_email=email, locale=locale)
 
 
 def check_token(token: str, settings: ResetSettings) -> User:
@@ -90,10 +99,11 @@ def reset_password(token: str, new_password: str, settings: ResetSettings) -> Us
     """
     user = check_token(token, settings)
     account_security.check_new_password(user, new_password)
-    user.password_hash = hash_password(password_rules.normalize(new_password))
-    user.password_changed_at = utcnow()
-    user.failed_logins = 0
-    user.locked_until = None
+    # Spent by one conditional UPDATE on the hash the link was made for: of parallel uses, one wins.
+    if not claim(user, User.password_hash == user.password_hash, User.email == user.email,
+                 password_hash=hash_password(password_rules.normalize(new_password)), password_changed_at=utcnow(),
+                 failed_logins=0, locked_until=None):
+        raise Invalid(str(NOT_VALID))
     sessions.revoke_all(user)
     security_notices.password_changed(user)
     return user

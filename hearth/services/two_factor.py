@@ -10,7 +10,9 @@ import hmac
 import re
 
 import pyotp
+from sqlalchemy import or_
 
+from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.models import User
 
@@ -54,8 +56,13 @@ def verify_code(user: User, code: str | None, *, secret: str | None = None) -> b
     current = int(utcnow().timestamp()) // INTERVAL
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
+            return _spend_step(user, step)
     return False
+
+
+def _spend_step(user: User, step: int) -> bool:
+    """Record `step` as used in one conditional UPDATE: of parallel requests with one code, one wins."""
+    if user.id is None:  # not saved yet (never the case for a sign-in): nothing to race with
+        user.totp_last_step = step
+        return True
+    return claim(user, or_(User.totp_last_step.is_(None), User.totp_last_step < step), totp_last_step=step)

@@ -107,9 +107,9 @@ def test_lockout_after_repeated_failures_says_when_to_retry(client, db_session):
 
 
 def test_sign_in_posts_are_rate_limited_per_address(limited_client):
-    for _ in range(20):
-        assert limited_client.post("/login", data={"email": "x@example.test", "password": "x"}).status_code == 200
-    refused = limited_client.post("/login", data={"email": "x@example.test", "password": "x"})
+    for n in range(20):  # a new address each time: an address tried 5 times locks (tests/api/test_enumeration.py)
+        assert limited_client.post("/login", data={"email": f"x{n}@example.test", "password": "x"}).status_code == 200
+    refused = limited_client.post("/login", data={"email": "x-last@example.test", "password": "x"})
     assert refused.status_code == 429
     assert "Too many attempts" in refused.text and "Traceback" not in refused.text
     assert limited_client.get("/login").status_code == 200  # only POSTs count

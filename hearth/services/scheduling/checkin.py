@@ -35,7 +35,7 @@ def check_in(user: User, patient: Patient, appointment_id: int, *, contact_confi
              insurance_confirmed: bool, answers: dict[str, Any], now: datetime | None = None) -> Appointment:
     """Record the check-in. Raises Conflict outside the window, Invalid for missing or bad answers."""
     policy.authorize(user, patient, SCOPE, "check_in", "appointment", appointment_id)
-    appointment = load_appointment(patient, appointment_id)
+    appointment = load_appointment(patient, appointment_id, for_update=True)  # checked in once, however many taps
     now = now or utcnow()
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(_l("This appointment can no longer be checked in."))
