@@ -84,6 +84,20 @@ class BrokerRetryFilter(logging.Filter):
         return True
 
 
+class QuietTicks(logging.Filter):
+    """Demote Celery's "received"/"succeeded" lines of the periodic dispatch to DEBUG: a worker that
+    has nothing to send logs nothing at INFO (the task itself logs what it sent)."""
+
+    def __init__(self, task_name: str) -> None:
+        super().__init__()
+        self.task_name = task_name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and self.task_name in str(record.msg) + str(record.args):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     names = {cls.__name__ for cls in type(exc).__mro__}
     return bool(names & {"ConnectionError", "OperationalError", "TimeoutError", "ConnectionRefusedError"})
@@ -111,6 +125,7 @@ def configure(*, fmt: str | None = None, level: str | None = None) -> None:
     handler.addFilter(BrokerRetryFilter())
     root.addHandler(handler)
     root.setLevel((level or os.environ.get("LOG_LEVEL", "INFO")).upper())
+    handler.setLevel(root.level)  # so records demoted on their way (QuietTicks) are dropped here
     logging.getLogger("werkzeug").propagate = True
 
 

@@ -13,6 +13,10 @@ HEADER = "hearth_request_id"
 def _logging(**_kwargs) -> None:
     """Use Hearth's format (LOG_FORMAT, request ids, redaction) instead of Celery's own."""
     logs.configure()
+    import logging
+
+    for name in ("celery.app.trace", "celery.worker.strategy"):
+        logging.getLogger(name).addFilter(logs.QuietTicks("hearth.jobs.tasks.dispatch_due"))
 
 
 @before_task_publish.connect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -11,6 +12,8 @@ from hearth import config, db
 from hearth.jobs.celery_app import celery_app
 from hearth.notify.channels import Channels, build_channels
 from hearth.notify.worker import run_once
+
+log = logging.getLogger("hearth.jobs")
 
 INSTANCE_PATH = Path(__file__).resolve().parent.parent.parent / "instance"
 
@@ -57,6 +60,9 @@ def dispatch_due() -> dict[str, int]:
     """Send every due notification; rows are claimed, so overlapping runs never double-send."""
     ensure_db()
     try:
-        return asdict(run_once(settings(), channels=channels()))
+        summary = run_once(settings(), channels=channels())
+        # An idle tick (every NOTIFY_DISPATCH_EVERY seconds) is DEBUG; work done is INFO.
+        log.log(logging.INFO if summary.claimed else logging.DEBUG, "notifications: %s", summary)
+        return asdict(summary)
     finally:
         db.session.remove()

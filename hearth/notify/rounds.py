@@ -12,6 +12,7 @@ crash at most the admitted messages can go out twice, never the batch.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -219,12 +220,15 @@ class Round:
                                   "last_error": result.error, "next_attempt_at": retry_at,
                                   "claimed_by": None, "claim_token": None}):
                 self.summary.retrying += 1
+                log.info("notification %s: %s failed for now (%s); retry %d at %s", row.id, row.channel,
+                         reason(result.error), attempts, retry_at.isoformat(timespec="seconds"))
             return
         self.fall_back(row, result.error or str(result.outcome), attempts)
 
     def fall_back(self, row: Notification, error: str, attempts: int | None = None) -> None:
         """Give up the row's channel: on to the next one the person wants now, or failed."""
-        gone = {c for c in (row.spent_channels or "").split(",") if c} | {str(row.channel)}
+        failed = str(row.channel)
+        gone = {c for c in (row.spent_channels or "").split(",") if c} | {failed}
         route = self.reroute(row, gone)
         base = {"spent_channels": ",".join(sorted(gone))[:40], "last_error": error[:500],
                 "claimed_by": None, "claim_token": None}
@@ -235,10 +239,22 @@ class Round:
                                   "status": NotificationStatus.PENDING, "next_attempt_at": None,
                                   "attempts": 0}):  # the count is per channel; attempts keep the history
                 self.summary.fell_back += 1
+                log.warning("notification %s: %s failed (%s); falling back to %s", row.id, failed,
+                            reason(error), channel)
             return
         if self.release(row, {**base, "status": NotificationStatus.FAILED, "fallback_channels": "",
                               "attempts": attempts if attempts is not None else row.attempts}):
             self.summary.failed += 1
+            log.warning("notification %s: %s failed (%s); no channel left, given up", row.id, failed,
+                        reason(error))
+
+
+_PERSONAL = re.compile(r"[^\s<>'\"]+@[^\s<>'\"]+|\+?\d[\d ().-]{6,}\d")
+
+
+def reason(error: str | None) -> str:
+    """A provider's error for the log: its kind and text, with addresses and phone numbers masked."""
+    return _PERSONAL.sub("[address]", (error or "unknown")[:160])
 
 
 def group_by_channel(rows: Iterable[Notification]) -> dict[str, list[Notification]]:

@@ -13,6 +13,7 @@ address has an account.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from hearth.i18n import _l
 from hearth.models import SignInThrottle, User
 from hearth.models.base import UTCDateTime
 from hearth.security.tokens import token_hash
+
+log = logging.getLogger("hearth.auth")
 
 # Rows for unknown addresses are forgotten this long after their last failure (and any lock) passed.
 FORGET_AFTER = timedelta(days=1)
@@ -87,13 +90,19 @@ def record_failure(user: User | None, email: str, limits: Limits) -> None:
                                                     or_(SignInThrottle.locked_until.is_(None),
                                                         SignInThrottle.locked_until < now - FORGET_AFTER)))
     db.session.commit()
+    # Logged by account id (or the address's hash), never the email: operators see attacks, not people.
+    who = f"account {user.id}" if user is not None else f"unknown address {address_key(email)[:12]}"
     if row is None:  # locked by a parallel request meanwhile: refused, not counted
+        log.warning("sign-in refused: %s is locked", who)
         if user is None:
             check(None, email, now)
         else:
             _raise_current_lock(user.id, now)
         return
+    log.warning("failed sign-in for %s (%d in a row)", who, row.failed_logins)
     if row.locked_until is not None:
+        log.warning("%s locked until %s after %d failures", who, row.locked_until.isoformat(timespec="seconds"),
+                    row.failed_logins)
         raise locked_error(row.locked_until, now)
 
 

@@ -125,7 +125,7 @@ def test_channel_off_falls_back_and_is_logged_once(smtp_server, make_channels, c
         summary = dispatch(channels, "w1")
     assert summary.sent == 3
     assert all(reload(r).status == NotificationStatus.SENT and r.channel == "email" for r in rows)
-    off_logs = [r.getMessage() for r in caplog.records if "is off" in r.getMessage()]
+    off_logs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("notification channel")]
     assert len(off_logs) == 2  # push once, sms once
     assert [a.outcome for a in attempts_of(rows[0])] == [AttemptOutcome.SKIPPED] * 2 + [AttemptOutcome.SENT]
 
@@ -172,3 +172,20 @@ def test_batches_are_bounded(smtp_server, make_channels):
     assert (summary.claimed, summary.sent) == (6, 6)
     assert dispatch(channels, "w1", batch=3).sent == 1
     assert len(smtp_server.messages) == 7
+
+
+def test_failures_and_fallbacks_are_logged_per_message_id_without_addresses(smtp_server, make_channels, caplog):
+    smtp_server.reject["nobody@example.test"] = "550 5.1.1 No such user nobody@example.test"
+    row = notify.enqueue(key="invite:log", kind="account", template="caregiver_invitation",
+                         to_email="nobody@example.test",
+                         params={"inviter": "Ana", "url": "https://h.test/i", "days": 7})
+    patient = make_patient(preferred_channels="push,email")
+    fell = _message_for(patient.user, key="log:fallback")
+    with caplog.at_level(logging.INFO, logger="hearth.notify"):
+        dispatch(make_channels(smtp_server.settings), "w1")
+    lines = [r.getMessage() for r in caplog.records if r.name == "hearth.notify"]
+    assert any(line.startswith(f"notification {row.id}: email failed") and "no channel left" in line
+               for line in lines), lines
+    assert any(line.startswith(f"notification {fell.id}: push failed") and "falling back to email" in line
+               for line in lines), lines
+    assert not any("nobody@example.test" in line or patient.user.email in line for line in lines)
