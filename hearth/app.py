@@ -73,8 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
     Migrate(app, db=SimpleNamespace(metadata=db.Base.metadata), directory=str(ROOT / "migrations"))
 
     from api import init_api
+    from hearth.edge import init_edge
     from portal import init_portal
 
+    init_edge(app)  # bounded URL converters and JSON parsing, before any route exists
     init_portal(app)
     init_api(app)
 

@@ -10,6 +10,7 @@ from hearth import policy
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
+from hearth.schemas.fields import parse_id
 from hearth.schemas.scheduling import ScheduleQuerySchema, SlotQuerySchema, StaffBookSchema, StatusSchema
 from hearth.services.scheduling import availability, staff
 from hearth.services.scheduling.booking import SlotChoice
@@ -25,7 +26,7 @@ def _practice_id() -> int:
     ids = policy.staff_practice_ids(actor())
     if not ids:
         abort(404)
-    wanted = request.values.get("practice_id", type=int)
+    wanted = request.values.get("practice_id", type=parse_id)
     return wanted if wanted is not None else ids[0]
 
 
@@ -88,7 +89,7 @@ def book():
     slots, options = None, None
     if "patient_id" in args:
         try:
-            patient = policy.load_patient(int(args["patient_id"]))
+            patient = policy.load_patient(parse_id(args["patient_id"]))
             options = availability.booking_options(actor(), patient)
             if "visit_type_id" in args and request.method == "GET":
                 query = SlotQuerySchema().load({k: v for k, v in args.items() if k in SlotQuerySchema().fields})

@@ -1,7 +1,8 @@
 """Schemas of the token endpoints."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from hearth.schemas import fields
 from hearth.schemas.auth import LoginSchema
 
 

@@ -1,6 +1,8 @@
 """Sign-in input, for the portal form and POST /api/v1/auth/token."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
+
+from hearth.schemas import fields
 
 
 class LoginSchema(Schema):

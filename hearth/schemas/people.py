@@ -1,6 +1,8 @@
 """Output schemas for people: the signed-in user and the patients she may act for."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema
+
+from hearth.schemas import fields
 
 
 class PatientSummarySchema(Schema):

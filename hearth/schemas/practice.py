@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, pre_load, validate, validates_schema
 
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
+from hearth.schemas import fields
 from hearth.schemas.patients import blank_to_none, valid_phone
 
 

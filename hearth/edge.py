@@ -1,0 +1,88 @@
+"""Bounds on what comes in over HTTP, set once for the portal and the API alike.
+
+- URL parts: `<int:…>` stops at the Integer column's range and `<…>`/`<string:…>` refuse a NUL byte,
+  so a bigger number or a "%00" is a 404 (no route), never a database error;
+- JSON bodies: at most MAX_JSON_DEPTH levels of arrays and objects, no NaN or Infinity (a body of
+  1,000 nested arrays is a 400, not a RecursionError);
+- request size: MAX_CONTENT_LENGTH (config), a 413 answered by the app's error handlers.
+
+Values inside a body or a query string are bounded by the schema fields (hearth.schemas.fields).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
+
+from hearth.schemas.fields import INT32_MAX
+
+MAX_JSON_DEPTH = 32
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` for ids of Integer columns: 0..INT32_MAX, anything else matches no route (404)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = INT32_MAX,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=INT32_MAX if max is None else max,
+                         signed=signed)
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>` without NUL bytes (PostgreSQL cannot compare them)."""
+
+    def to_python(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValidationError()
+        return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """ValueError when arrays and objects nest deeper than `limit` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ValueError(f"JSON nested deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def loads(data: str | bytes, **kwargs: Any) -> Any:
+    """json.loads for untrusted input: ValueError for bad, too deep, NaN/Infinity or undecodable text."""
+    try:
+        value = json.loads(data, parse_constant=_refuse_constant, **kwargs)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    check_depth(value)
+    return value
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider whose `loads` (request.get_json, webargs through api.blueprint) is bounded."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads(s, **kwargs)
+
+
+def init_edge(app: Flask) -> None:
+    """Install the converters and the JSON provider; call before any blueprint is registered."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.json = BoundedJSONProvider(app)
