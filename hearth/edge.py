@@ -23,15 +23,32 @@ from hearth.schemas.fields import INT32_MAX
 MAX_JSON_DEPTH = 32
 
 
+def up_to(limit: int) -> str:
+    """A regex matching the decimal numbers 1..limit, without leading zeros.
+
+    The bound must be in the regex: werkzeug treats a rule whose converter refuses the value after
+    matching as "this path exists with other methods" and answers 405 instead of 404.
+    """
+    digits = str(limit)
+    parts = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, d in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if int(d) > int(low):
+            parts.append(f"{digits[:i]}[{low}-{int(d) - 1}][0-9]{{{len(digits) - i - 1}}}")
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` for ids of Integer columns: 0..INT32_MAX, anything else matches no route (404)."""
+    """`<int:…>` for ids of Integer columns: 1..INT32_MAX; anything else matches no route (404)."""
 
-    regex = r"[0-9]{1,10}"
+    regex = up_to(INT32_MAX)
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = INT32_MAX,
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = INT32_MAX,
                  signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=INT32_MAX if max is None else max,
-                         signed=signed)
+        if fixed_digits or signed or (min, max) != (1, INT32_MAX):
+            raise ValueError("<int:…> is for ids; declare another converter for other numbers")
+        super().__init__(map, min=1, max=INT32_MAX)
 
 
 class TextConverter(UnicodeConverter):
