@@ -103,6 +103,7 @@ def _register_error_handlers(app: Flask) -> None:
         429: _l("Too many attempts"),
         403: _l("You do not have access to this page"),
         404: _l("Page not found"),
+        413: _l("That was too much to send at once"),
         500: _l("Something went wrong"),
     }
     messages = {
@@ -111,6 +112,7 @@ def _register_error_handlers(app: Flask) -> None:
         429: _l("Please wait a few minutes and try again."),
         403: _l("If you think you should, ask your practice."),
         404: _l("The page you asked for does not exist or is not available to you."),
+        413: _l("Go back and send less, for example a shorter text."),
         500: _l("We could not complete your request. Nothing you saved was lost; please try again."),
     }
 
