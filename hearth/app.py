@@ -12,6 +12,7 @@ from flask_migrate import Migrate
 from hearth import config as config_module
 from hearth import db, health, logs
 from hearth.context import RequestInfo, set_request_info
+from hearth.edge import header_text, init_edge
 from hearth.extensions import babel, csrf, limiter, login_manager
 from hearth.i18n import select_locale, select_timezone
 
@@ -54,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _request_info():
         logs.set_request_id(request.headers.get("X-Request-Id"))
         backlog.tick()
-        set_request_info(RequestInfo(ip=request.remote_addr, user_agent=request.headers.get("User-Agent")))
+        set_request_info(RequestInfo(ip=request.remote_addr, user_agent=header_text(request.headers.get("User-Agent"))))
 
     @app.after_request
     def _request_id_header(response):
@@ -73,7 +74,6 @@ def create_app(config: dict | None = None) -> Flask:
     Migrate(app, db=SimpleNamespace(metadata=db.Base.metadata), directory=str(ROOT / "migrations"))
 
     from api import init_api
-    from hearth.edge import init_edge
     from portal import init_portal
 
     init_edge(app)  # bounded URL converters and JSON parsing, before any route exists

@@ -4,7 +4,8 @@
   so a bigger number or a "%00" is a 404 (no route), never a database error;
 - JSON bodies: at most MAX_JSON_DEPTH levels of arrays and objects, no NaN or Infinity (a body of
   1,000 nested arrays is a 400, not a RecursionError);
-- request size: MAX_CONTENT_LENGTH (config), a 413 answered by the app's error handlers.
+- request size: MAX_CONTENT_LENGTH (config), a 413 answered by the app's error handlers;
+- headers kept in the audit trail and session list (User-Agent): `header_text`, no NUL, bounded.
 
 Values inside a body or a query string are bounded by the schema fields (hearth.schemas.fields).
 """
@@ -58,6 +59,16 @@ class TextConverter(UnicodeConverter):
         if "\x00" in value:
             raise ValidationError()
         return value
+
+
+_CONTROLS = dict.fromkeys([*range(0, 9), *range(10, 32), 127])
+
+
+def header_text(value: str | None, limit: int = 300) -> str | None:
+    """A request header kept for the record (User-Agent): control characters (NUL) dropped, at most `limit`."""
+    if value is None:
+        return None
+    return value.translate(_CONTROLS)[:limit] or None
 
 
 def _refuse_constant(name: str) -> Any:

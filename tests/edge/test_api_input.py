@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hearth import db
 from hearth.clock import utcnow
 from hearth.models import Appointment, AuditEvent, WaitlistEntry
+from tests.factories import PASSWORD
 from tests.scheduling.conftest import future_day, local
 from tests.scheduling.test_api import auth
 
@@ -222,3 +223,19 @@ def test_checkin_answers_are_bounded_text_or_yes_no(client, clinic):
     r = client.post(url, headers=h, json={"contact_confirmed": True, "insurance_confirmed": True,
                                           "answers": {"meds": False, "notes": "Fine"}})
     assert r.status_code == 200, r.json
+
+
+def test_a_nul_in_the_user_agent_is_not_stored(client, clinic):
+    """The User-Agent goes into the session list and the audit trail: PostgreSQL refuses NUL there."""
+    from hearth.models import UserSession
+
+    headers = {"User-Agent": "Phone\x00App/1.0"}
+    body = {"email": clinic.patient.user.email, "password": PASSWORD}
+    r = client.post("/api/v1/auth/token", json=body, headers=headers)
+    assert r.status_code == 201
+    h = {"Authorization": f"Bearer {r.json['access_token']}"} | headers
+    assert client.get(f"/api/v1/patients/{clinic.patient.id}", headers=h).status_code == 200
+    db.session.expire_all()
+    mine = UserSession.user_id == clinic.patient.user.id
+    agents = set(db.session.scalars(select(UserSession.user_agent).where(mine)))
+    assert "PhoneApp/1.0" in agents

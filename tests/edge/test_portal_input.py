@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from hearth import db
 from hearth.models import Appointment, StaffRole
 from tests.conftest import login
-from tests.factories import make_staff
+from tests.factories import PASSWORD, make_staff
 from tests.scheduling.conftest import future_day, local
 
 HUGE = "99999999999999999999999"
@@ -90,3 +90,9 @@ def test_an_oversized_form_is_a_413_page(client, app, clinic):
     r = client.post("/login", data={"email": "a@example.test", "password": "x" * app.config["MAX_CONTENT_LENGTH"]})
     assert r.status_code == 413 and r.mimetype == "text/html"
     assert "too much" in r.text
+
+
+def test_a_nul_in_the_user_agent_at_portal_sign_in_is_not_stored(client, clinic):
+    r = client.post("/login", data={"email": clinic.patient.user.email, "password": PASSWORD},
+                    headers={"User-Agent": "Browser\x00/1"})
+    assert r.status_code == 302
