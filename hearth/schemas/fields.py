@@ -1,7 +1,7 @@
 """marshmallow fields bounded the way the database is: every schema imports its fields from here.
 
 `from hearth.schemas import fields` gives marshmallow's fields with these kinds replaced, so no
-schema can forget a bound (tests/test_edge_fields.py fails on a direct `marshmallow.fields` import):
+schema can forget a bound (tests/edge/test_fields.py fails on a direct `marshmallow.fields` import):
 
 - String (and Email, and every subclass): refuses NUL bytes and unpaired surrogates (PostgreSQL
   and UTF-8 cannot store them) and anything longer than MAX_TEXT characters;
