@@ -239,3 +239,21 @@ def test_a_nul_in_the_user_agent_is_not_stored(client, clinic):
     mine = UserSession.user_id == clinic.patient.user.id
     agents = set(db.session.scalars(select(UserSession.user_agent).where(mine)))
     assert "PhoneApp/1.0" in agents
+
+
+def test_reminder_offsets_with_unicode_digits_or_thousands_of_digits_are_422(client, clinic, practice_admin):
+    """"²".isdigit() is true but int("²") fails, and int() refuses 5,000 digits: both were 500s."""
+    url = f"/api/v1/practices/{clinic.practice.id}/scheduling-settings"
+    h = auth(client, practice_admin)
+    for offsets in (["²"], ["9" * 5000], "1440, ²", ["١٢٠"], list(range(1, 60))):
+        r = client.patch(url, json={"reminder_offsets": offsets}, headers=h)
+        assert r.status_code == 422 and list(r.json["errors"]) == ["reminder_offsets"], offsets
+    assert client.get(url, headers=h).json["reminder_offsets"] == [10080, 1440, 120]
+
+
+def test_visit_type_provider_lists_are_bounded(client, clinic, practice_admin):
+    """A list of 100,000 ids would become 100,000 SQL parameters (SQLite allows 32,766)."""
+    url = f"/api/v1/practices/{clinic.practice.id}/visit-types"
+    body = {"name": "Long list", "duration_minutes": 30, "provider_ids": list(range(1, 100_001))}
+    r = client.post(url, json=body, headers=auth(client, practice_admin))
+    assert r.status_code == 422 and list(r.json["errors"]) == ["provider_ids"]
