@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from api.auth import _rate_limited, login_policy
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.extensions import limiter
 from hearth.schemas.account import (

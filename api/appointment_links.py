@@ -6,8 +6,7 @@ time and one action. Reading a link changes nothing; POST does what the link is 
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from hearth.extensions import limiter
 from hearth.schemas.scheduling import AppointmentLinkSchema, CancelSchema
 from hearth.services.scheduling import confirmation

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.policy import load_patient
 from hearth.schemas.scheduling import (

@@ -6,8 +6,8 @@ import dataclasses
 
 from flask import current_app, g
 from flask_babel import get_locale
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.security import BEARER, token_required, token_settings
 from hearth.extensions import limiter
 from hearth.i18n import _l

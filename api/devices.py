@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.account import DeviceRegisterSchema, DeviceSchema
 from hearth.services import account_security

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth import policy
 from hearth.models import ALL_SCOPES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import get_locale
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.notifications import (
     NotificationArgsSchema,

@@ -40,13 +40,23 @@ DETAILS = {
 }
 
 
+def _plain(messages):
+    """Error messages with string keys all the way down: marshmallow keys a list's items by index
+    (`{"preferred_channels": {1: [...], "_schema": [...]}}`), and JSON objects (sorted) need strings."""
+    if isinstance(messages, dict):
+        return {str(key): _plain(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [_plain(value) for value in messages]
+    return messages if isinstance(messages, (int, float, bool, type(None))) else str(messages)
+
+
 def problem(status: int, title: str, detail: str | None = None, *, errors: dict | None = None,
             headers: dict | None = None) -> Response:
     body: dict = {"type": "about:blank", "title": str(title), "status": status}
     if detail:
         body["detail"] = str(detail)
     if errors:
-        body["errors"] = errors
+        body["errors"] = _plain(errors)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
     for key, value in (headers or {}).items():
         response.headers[key] = value

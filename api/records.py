@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.patients import AccessLogPageSchema, PageArgsSchema, PatientProfileSchema, ProfileUpdateSchema
 from hearth.services import access_log, records

@@ -5,8 +5,7 @@ Providers and staff of the practice may read; only its admins may change anythin
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.scheduling import QuestionSchema
 from hearth.schemas.scheduling_admin import (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
 from hearth.schemas.practice import (
     LocationInputSchema,

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hearth import config as config_module
 from hearth import db, health, logs
 from hearth.context import RequestInfo, set_request_info
+from hearth.edge import header_text, init_edge
 from hearth.extensions import babel, csrf, limiter, login_manager
 from hearth.i18n import select_locale, select_timezone
 
@@ -55,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _request_info():
         logs.set_request_id(request.headers.get("X-Request-Id"))
         backlog.tick()
-        set_request_info(RequestInfo(ip=request.remote_addr, user_agent=request.headers.get("User-Agent")))
+        set_request_info(RequestInfo(ip=request.remote_addr, user_agent=header_text(request.headers.get("User-Agent"))))
 
     @app.after_request
     def _request_id_header(response):
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     from api import init_api
     from portal import init_portal
 
+    init_edge(app)  # bounded URL converters and JSON parsing, before any route exists
     init_portal(app)
     init_api(app)
 
@@ -132,6 +134,7 @@ def _register_error_handlers(app: Flask) -> None:
         429: _l("Too many attempts"),
         403: _l("You do not have access to this page"),
         404: _l("Page not found"),
+        413: _l("That was too much to send at once"),
         500: _l("Something went wrong"),
     }
     messages = {
@@ -140,6 +143,7 @@ def _register_error_handlers(app: Flask) -> None:
         429: _l("Please wait a few minutes and try again."),
         403: _l("If you think you should, ask your practice."),
         404: _l("The page you asked for does not exist or is not available to you."),
+        413: _l("Go back and send less, for example a shorter text."),
         500: _l("We could not complete your request. Nothing you saved was lost; please try again."),
     }
 

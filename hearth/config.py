@@ -89,6 +89,8 @@ def load(instance_path: Path) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "READY_MAX_BACKLOG_SECONDS": _int("READY_MAX_BACKLOG_SECONDS", 600),
         "BACKLOG_WARN_EVERY": _int("BACKLOG_WARN_EVERY", 60),
+        # Largest request body accepted (bytes); a bigger one is answered 413
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
         "LANGUAGES": ["en", "es"],
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

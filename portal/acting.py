@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from hearth.errors import NotFound
 from hearth.i18n import _l
+from hearth.schemas.fields import parse_id
 from hearth.services import acting
 from portal.helpers import actor, safe_next
 from portal.navigation import Navigation, navigation
@@ -54,7 +55,7 @@ def shell_context() -> dict:
 @login_required
 def switch():
     """Act for another person from the next page on (the "Viewing the record of" switcher)."""
-    patient_id = request.form.get("patient_id", type=int)
+    patient_id = request.form.get("patient_id", type=parse_id)
     if patient_id is not None:
         try:
             acting.switch_to(actor(), current_user.session_row, patient_id)

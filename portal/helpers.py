@@ -27,12 +27,21 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def _sentences(messages) -> list[str]:
+    """Marshmallow nests a list's item errors by index (`{1: [...], "_schema": [...]}`): one flat list."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _sentences(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _sentences(value)]
+    return [str(messages)]
+
+
 def form_errors(error: ValidationError | DomainError) -> dict[str, list[str]]:
     """Field errors in one shape for templates, from marshmallow or a domain error."""
     if isinstance(error, ValidationError):
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        return {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
-    fields = {k: v if isinstance(v, list) else [str(v)] for k, v in error.fields.items()}
+        return {str(k): _sentences(v) for k, v in messages.items()}
+    fields = {str(k): _sentences(v) for k, v in error.fields.items()}
     if not fields:
         flash(str(error.message), "error")
     return fields

@@ -10,6 +10,7 @@ from hearth import policy
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
+from hearth.schemas.fields import parse_id
 from hearth.schemas.patients import PatientSearchArgsSchema
 from hearth.schemas.scheduling import (
     CancelSchema,
@@ -35,7 +36,7 @@ def _practice_id() -> int:
     ids = policy.staff_practice_ids(actor())
     if not ids:
         abort(404)
-    wanted = request.values.get("practice_id", type=int)
+    wanted = request.values.get("practice_id", type=parse_id)
     return wanted if wanted is not None else ids[0]
 
 
@@ -134,7 +135,7 @@ def book():
         found, errors = _find_patients(practice_id, args.get("q", ""), errors)
     else:
         try:
-            patient_id = int(args["patient_id"])
+            patient_id = parse_id(args["patient_id"])
         except ValueError:
             abort(404)
         # Theirs or 404 before anything about the patient reaches the page.

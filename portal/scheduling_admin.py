@@ -16,7 +16,9 @@ from marshmallow import ValidationError
 
 from hearth.errors import DomainError, Invalid
 from hearth.i18n import _l
+from hearth.schemas.fields import parse_id
 from hearth.schemas.scheduling_admin import (
+    MAX_EXCEPTION_PAGE,
     HoursInputSchema,
     QuestionInputSchema,
     ScheduleExceptionInputSchema,
@@ -68,7 +70,7 @@ def _form(keys) -> dict:
 @login_required
 def index():
     """Open the setup of the chosen practice, else the first one the person administers or works at."""
-    practice_id = request.args.get("practice", type=int) or admin.home_practice_id(actor())
+    practice_id = request.args.get("practice", type=parse_id) or admin.home_practice_id(actor())
     return redirect(url_for("scheduling_admin.visit_types", practice_id=practice_id))
 
 
@@ -246,7 +248,7 @@ def exceptions(practice_id: int):
                                        "Saved. %(num)d booked visits were cancelled and the patients were told.",
                                        row.cancelled), "exceptions", practice_id)
             return _saved(_l("Saved."), "exceptions", practice_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(request.args.get("page", 1, type=parse_id), MAX_EXCEPTION_PAGE)
     return _render("exceptions.html", admin_hours.exceptions_page(actor(), practice_id, page), errors, values)
 
 

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from hearth import phones
 from hearth.errors import Invalid
 from hearth.i18n import _l
+from hearth.schemas.fields import parse_id
 from hearth.schemas.practice import LocationInputSchema, PracticeSettingsInputSchema
 from hearth.services import practice_settings
 from portal.helpers import actor, form_errors
@@ -49,7 +50,7 @@ def countries() -> list[tuple[str, str]]:
 @login_required
 def practice():
     """The practice's name, phone, time zone and minor access tiers, and its locations."""
-    return _render_practice(request.args.get("practice", type=int), {})
+    return _render_practice(request.args.get("practice", type=parse_id), {})
 
 
 @bp.post("/practice/<int:practice_id>")

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from hearth.errors import Invalid
 from hearth.i18n import LANGUAGE_NAMES, _l
+from hearth.schemas.fields import parse_id
 from hearth.schemas.patients import PageArgsSchema, ProfileUpdateSchema, StaffPatientsArgsSchema
 from hearth.services import access_log, audit_labels, patients, records
 from portal.helpers import actor, form_errors
@@ -31,7 +32,7 @@ def patient_list():
         args = StaffPatientsArgsSchema().load(request.args, unknown="exclude")
     except ValidationError as exc:
         errors = form_errors(exc)
-        args = {"practice": request.args.get("practice", type=int), "q": "", "dates": [], "page": 1}
+        args = {"practice": request.args.get("practice", type=parse_id), "q": "", "dates": [], "page": 1}
     listing = patients.practice_patients(actor(), args["practice"], query=args["q"], dates=args["dates"],
                                          page=args["page"], invalid_search="q" in errors)
 

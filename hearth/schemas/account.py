@@ -4,10 +4,11 @@ Password length and content are checked by hearth.security.password_rules in the
 same rules hold for every entry point); schemas only bound the size of what they accept.
 """
 
-from marshmallow import ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, validate, validates, validates_schema
 
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress
 from hearth.services.accounts import SUPPORTED_LOCALES

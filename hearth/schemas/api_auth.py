@@ -1,7 +1,8 @@
 """Schemas of the token endpoints."""
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from hearth.schemas import fields
 from hearth.schemas.auth import LoginSchema
 from hearth.schemas.base import Schema
 

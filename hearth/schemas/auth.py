@@ -1,7 +1,8 @@
 """Sign-in input, for the portal form and POST /api/v1/auth/token."""
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import ValidationError, post_load, pre_load, validate, validates_schema
 
 from hearth.clock import utcnow
 from hearth.i18n import _l
 from hearth.models import ALL_SCOPES
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress
 from hearth.schemas.people import PatientSummarySchema

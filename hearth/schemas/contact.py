@@ -8,10 +8,11 @@ only the service knows) as the region for national numbers.
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, validate
 
 from hearth import phones
 from hearth.i18n import _l
+from hearth.schemas import fields
 from hearth.services.auth import normalize_email
 
 EMAIL_MAX = 254

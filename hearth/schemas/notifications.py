@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import ValidationError, pre_load, validate, validates, validates_schema
 
 from hearth.i18n import _l
 from hearth.models import CHANNELS
 from hearth.notify.recipients import PREFERENCE_KINDS
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 
 MAX_PAGE = 100_000

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
+from marshmallow import ValidationError, post_load, pre_load, validate, validates
 
 from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress, PhoneNumber
 
@@ -66,7 +67,7 @@ class PatientSearchArgsSchema(PageArgsSchema):
 class StaffPatientsArgsSchema(PatientSearchArgsSchema):
     """The portal list also says which of the user's practices to show."""
 
-    practice = fields.Integer(load_default=None, allow_none=True)
+    practice = fields.Id(load_default=None, allow_none=True)
 
 
 class PrimaryProviderSchema(Schema):

@@ -1,7 +1,6 @@
 """Output schemas for people: the signed-in user and the patients she may act for."""
 
-from marshmallow import fields
-
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 
 

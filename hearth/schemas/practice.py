@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, pre_load, validate, validates_schema
 
 from hearth import phones
 from hearth.clock import is_valid_zone
 from hearth.i18n import LANGUAGE_NAMES, _l
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import PhoneNumber
 from hearth.schemas.patients import blank_to_none

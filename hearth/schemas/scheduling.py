@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
 from hearth import texts
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.texts import localized_field, reader_language
 
 
 class SlotQuerySchema(Schema):
-    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    visit_type_id = fields.Id(required=True)
+    provider_id = fields.Id(load_default=None, allow_none=True)
+    location_id = fields.Id(load_default=None, allow_none=True)
     start = fields.Date(load_default=None, allow_none=True)
     end = fields.Date(load_default=None, allow_none=True)
 
@@ -34,9 +35,9 @@ class StepArgsSchema(SlotQuerySchema):
 
 
 class BookSchema(Schema):
-    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    visit_type_id = fields.Id(required=True)
+    provider_id = fields.Id(required=True)
+    location_id = fields.Id(load_default=None, allow_none=True)
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
@@ -46,15 +47,15 @@ OVERLAP_REASON = {"description": ("Staff only: why this visit may overlap anothe
 
 
 class StaffBookSchema(BookSchema):
-    patient_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    patient_id = fields.Id(required=True)
     overlap_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
                                    metadata=OVERLAP_REASON)
 
 
 class RescheduleSchema(Schema):
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    provider_id = fields.Id(load_default=None, allow_none=True)
+    location_id = fields.Id(load_default=None, allow_none=True)
     overlap_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
                                    metadata=OVERLAP_REASON)
 
@@ -76,8 +77,8 @@ class CheckInSchema(Schema):
 
 
 class WaitlistJoinSchema(Schema):
-    visit_type_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    visit_type_id = fields.Id(required=True)
+    provider_id = fields.Id(load_default=None, allow_none=True)
     window_start = fields.Date(required=True, metadata={"description": "First acceptable day (practice's zone)"})
     window_end = fields.Date(required=True, metadata={"description": "Last acceptable day (practice's zone)"})
 
@@ -90,8 +91,8 @@ class WaitlistJoinSchema(Schema):
 class ScheduleQuerySchema(Schema):
     date = fields.Date(load_default=None, allow_none=True)
     days = fields.Integer(load_default=1, validate=validate.Range(min=1, max=7))
-    provider_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    provider_id = fields.Id(load_default=None, allow_none=True)
+    location_id = fields.Id(load_default=None, allow_none=True)
 
 
 class StatusSchema(Schema):

@@ -6,10 +6,11 @@ hearth.services.scheduling.admin, so every entry point gets them.
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates
+from marshmallow import ValidationError, pre_load, validate, validates
 
 from hearth.i18n import _l
 from hearth.models import ExceptionKind, VisitMode
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.patients import blank_to_none
 from hearth.schemas.scheduling import LocationOutSchema, ProviderOutSchema, QuestionSchema, VisitTypeBriefSchema
@@ -18,6 +19,7 @@ from hearth.schemas.texts import TranslatedInput, VisitTypeTextSchema, translati
 QUESTION_TYPES = ("text", "yes_no", "choice")
 MAX_OFFSET_MINUTES = 60 * 24 * 30
 MAX_OFFSETS = 5
+MAX_EXCEPTION_PAGE = 10_000
 
 
 def _range(lo: int, hi: int) -> validate.Range:
@@ -88,7 +90,7 @@ class VisitTypeInputSchema(TranslatedInput, SetupSchema):
     active = fields.Boolean(load_default=True)
     instructions = fields.String(load_default=None, allow_none=True, validate=validate.Length(
         max=2000, error=_l("Keep the instructions under {max} characters.")))
-    provider_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list, metadata={
+    provider_ids = fields.List(fields.Id(), load_default=list, validate=validate.Length(max=200), metadata={
         "description": "Providers who see this visit type; empty means every provider of the practice"})
     questionnaire = fields.List(fields.Nested(QuestionInputSchema), load_default=list,
                                 validate=validate.Length(max=30, error=_l("At most {max} questions.")))
@@ -112,8 +114,8 @@ class VisitTypePatchSchema(VisitTypeInputSchema):
 class HoursInputSchema(SetupSchema):
     """Weekly hours at a location, in its local time; load with partial=True for PATCH."""
 
-    provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    location_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    provider_id = fields.Id(required=True)
+    location_id = fields.Id(required=True)
     weekday = fields.Integer(required=True, validate=_range(0, 6), metadata={"description": "0 = Monday"})
     start_time = fields.Time(required=True, metadata={"description": "Local wall-clock time, HH:MM"})
     end_time = fields.Time(required=True)
@@ -132,9 +134,9 @@ class HoursPatchSchema(HoursInputSchema):
 class ScheduleExceptionInputSchema(SetupSchema):
     """Time off or extra hours; times without an offset are read in the practice's (or location's) zone."""
 
-    provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    provider_id = fields.Id(required=True)
     kind = fields.String(load_default=ExceptionKind.TIME_OFF.value, validate=_one_of(k.value for k in ExceptionKind))
-    location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+    location_id = fields.Id(load_default=None, allow_none=True,
                                  metadata={"description": "Required for extra hours"})
     starts_at = fields.DateTime(required=True, metadata={"description": "Local time (no offset) or with an offset"})
     ends_at = fields.DateTime(required=True)
@@ -160,12 +162,13 @@ class MinutesList(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         parts = value.split(",") if isinstance(value, str) else value
-        if not isinstance(parts, list):
+        if not isinstance(parts, list) or len(parts) > 50:
             raise ValidationError(str(_l("Enter whole numbers of minutes, separated by commas.")))
         out = []
         for part in parts:
             text = str(part).strip()
-            if isinstance(part, bool) or not text.isdigit() or not 1 <= int(text) <= MAX_OFFSET_MINUTES:
+            if (isinstance(part, bool) or not (text.isascii() and text.isdigit()) or len(text) > 6
+                    or not 1 <= int(text) <= MAX_OFFSET_MINUTES):
                 raise ValidationError(str(_l("Each reminder is a whole number of minutes from 1 to %(max)s.",
                                              max=MAX_OFFSET_MINUTES)))
             out.append(int(text))
@@ -251,7 +254,7 @@ class ScheduleExceptionPageSchema(Schema):
 
 
 class ScheduleExceptionQuerySchema(SetupSchema):
-    page = fields.Integer(load_default=1, validate=_range(1, 10_000))
+    page = fields.Integer(load_default=1, validate=_range(1, MAX_EXCEPTION_PAGE))
 
 
 class SchedulingSettingsSchema(Schema):

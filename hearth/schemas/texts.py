@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from marshmallow import fields, post_load, validate
+from marshmallow import post_load, validate
 
 from hearth import texts
 from hearth.i18n import LANGUAGE_NAMES
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 
 LANGUAGE = fields.String(validate=validate.OneOf(list(LANGUAGE_NAMES)))
