@@ -52,11 +52,8 @@ def _explain(exc: ValidationError | DomainError) -> None:
 
 def _render_index(errors: dict | None = None, values=None):
     view = overview.overview(actor(), _patient())
-    # A cancelled visit is not "upcoming", whatever its date: it is listed on its own.
-    upcoming = [a for a in view.upcoming if a.status != AppointmentStatus.CANCELLED]
-    cancelled = [a for a in view.upcoming if a.status == AppointmentStatus.CANCELLED]
-    return render_template("appointments/index.html", view=view, upcoming=upcoming, past=view.past,
-                           cancelled=cancelled,
+    return render_template("appointments/index.html", view=view, upcoming=view.upcoming, past=view.past,
+                           cancelled=view.cancelled,
                            can_change=booking.can_change, can_join=booking.can_join, checkin_open=checkin.is_open,
                            errors=errors or {}, values=values or {}), 422 if errors else 200
 

@@ -94,10 +94,9 @@ TEMPLATES: dict[str, Template] = {
             "en": Text(
                 "Reset your Hearth password",
                 "Reset your password",
-                "We received a request to reset the Hearth password for this email address, but no Hearth "
-                "account uses it. If you have an account, you may have signed up with another address: "
-                "ask for a reset link for that one at {url}\nIf you did not ask for this, you can ignore this "
-                "message.",
+                "Someone asked to reset the Hearth password for this email. No Hearth account uses this "
+                "email. You may have signed up with a different one. You can ask for a link for it here: "
+                "{url}\nIf you did not ask, you can ignore this email.",
             ),
             "es": Text(
                 "Restablezca su contraseña de Hearth",

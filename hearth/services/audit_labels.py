@@ -16,6 +16,7 @@ PHRASES = {
     ("view", "access_log"): _l("Viewed who accessed the record"),
     ("view", "appointment"): _l("Viewed an appointment"),
     ("view", "appointments"): _l("Viewed appointments"),
+    ("view", "next_visit"): _l("Opened the next visit on the home page"),
     ("create", "appointment"): _l("Booked an appointment"),
     ("book", "appointment"): _l("Booked an appointment"),
     ("cancel", "appointment"): _l("Cancelled an appointment"),

@@ -163,7 +163,7 @@ def test_a_parent_with_full_access_edits_a_young_childs_contact_details(client):
                                                           "channel_1": "sms"})
     assert response.status_code == 302
     db.session.refresh(child)
-    assert child.phone == "(555) 010-3000" and child.channels == ["sms"]
+    assert child.phone == "+15550103000" and child.channels == ["sms"]  # stored in E.164
     assert audit_count(actor_user_id=parent.id, action="update", resource_type="profile") == 1
 
 

@@ -8,7 +8,8 @@ from hearth import db
 from hearth.clock import utcnow
 from hearth.models import NotificationStatus
 from hearth.notify import outbox
-from hearth.notify.delivery import _rendered
+from hearth.notify.channels import build_channels
+from hearth.notify.dispatcher import dispatch
 from hearth.services.scheduling import practice_cancel, reminders
 from tests.api.test_staff import bearer
 from tests.conftest import login
@@ -29,7 +30,7 @@ def _cancellation_sent_in_english(clinic):
 
 def test_centre_reads_wholly_in_the_current_language_under_appointment_changes(client, clinic):
     visit, row = _cancellation_sent_in_english(clinic)
-    assert row.params["date"].endswith(str(visit.starts_at.astimezone(NY).year))  # queued in English
+    assert "date" not in row.params and row.params["starts_at"]  # queued as a moment, not as English words
     login(client, clinic.patient.user)
     english = client.get("/notifications").get_data(as_text=True)
     assert "Appointment cancelled" in english and "Appointment changes" in english
@@ -41,7 +42,7 @@ def test_centre_reads_wholly_in_the_current_language_under_appointment_changes(c
     assert "Cita cancelada" in spanish
     assert format_date(local_start.date(), "full", locale="es") in spanish
     assert format_time(local_start.time(), "short", locale="es") in spanish
-    assert row.params["date"] not in spanish  # not a word of the English date left
+    assert format_date(local_start.date(), "full", locale="en") not in spanish  # no English date left
     assert "Cambios en sus citas" in spanish and "Recordatorios de citas" not in spanish
 
 
@@ -53,10 +54,17 @@ def test_api_centre_follows_accept_language_and_gives_the_topic(client, clinic):
     assert format_date(visit.starts_at.astimezone(NY).date(), "full", locale="es") in item["body"]
 
 
-def test_worker_renders_in_the_recipients_language_at_send_time(clinic):
+def test_worker_renders_in_the_recipients_language_at_send_time(clinic, smtp_server):
     visit, row = _cancellation_sent_in_english(clinic)
-    clinic.patient.user.locale = "es"
-    db.session.flush()
-    [(_, rendered)] = _rendered([row], {})
-    assert rendered.locale == "es" and rendered.subject == "Cita cancelada"
-    assert format_date(visit.starts_at.astimezone(NY).date(), "full", locale="es") in rendered.body
+    row.status, row.sent_at = NotificationStatus.PENDING, None  # still waiting in the outbox
+    clinic.patient.user.locale = "es"  # she switched after it was queued
+    db.session.commit()
+    channels = build_channels(smtp_server.settings)
+    try:
+        assert dispatch(channels, "w1").sent == 1
+    finally:
+        channels.close()
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == "Cita cancelada"
+    assert format_date(visit.starts_at.astimezone(NY).date(), "full", locale="es") in mail.get_body(
+        ("plain",)).get_content()

@@ -108,11 +108,12 @@ def test_slots_and_calendar_file_in_the_readers_language(client, clinic):
     _spanish(clinic)
     appt = place(clinic, local(future_day(3), 10))
     clinic.patient.user.locale = "es"
+    clinic.patient.calendar_shows_visit_type = True  # the .ics title names the visit type (off by default)
     db.session.commit()
     login(client, clinic.patient.user)
     day = future_day(4).isoformat()
-    page = client.get("/appointments/find", query_string={"visit_type_id": clinic.visit.id, "start": day,
-                                                           "end": day}).get_data(as_text=True)
+    page = client.get("/appointments/find/times", query_string={"visit_type_id": clinic.visit.id,
+                                                                 "day": day}).get_data(as_text=True)
     assert "Calle Principal" in page and "Main Street" not in page
     ics = client.get(f"/appointments/{appt.id}/calendar.ics").get_data(as_text=True)
     assert "Consulta general" in ics and "Calle Principal" in ics

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from hearth import db
+from hearth.clock import utcnow
 from hearth.errors import Forbidden, NotFound
 from hearth.models import AppointmentStatus, AuditEvent
 from hearth.services.scheduling import booking, checkin, staff, staff_detail
@@ -35,7 +36,9 @@ def test_detail_shows_reason_answers_history_and_caregivers(clinic):
     daughter = make_user(name="Rosa Carer")
     make_grant(patient=clinic.patient, caregiver=daughter, relationship_label="Daughter")
     db.session.commit()
-    view = staff_detail.appointment_detail(clinic.staff, clinic.practice.id, appt.id)
+    # On the visit's day, after its start: Arrived and No-show are offered (issue 7: arrival only that day).
+    view = staff_detail.appointment_detail(clinic.staff, clinic.practice.id, appt.id,
+                                           now=appt.starts_at + timedelta(minutes=5))
     assert view.appointment.reason == "Knee pain after a fall"
     assert [(a.question, a.answer) for a in view.answers] == [
         ("Any medication changes?", True), ("How do you feel?", "bad"), ("Anything else?", "Dizzy when standing")]
@@ -98,11 +101,14 @@ def test_portal_page_and_schedule_links(client, clinic):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     for words in ("Knee pain after a fall", "Any medication changes?", "Dizzy when standing", "Status history",
-                  "Mark Arrived", "Cancel this visit", clinic.patient.mrn):
+                  "Cancel this visit", clinic.patient.mrn):
         assert words in html
-    r = client.post(f"/schedule/appointments/{appt.id}/status", data={
+    assert "Mark Arrived" not in html  # two days ahead: arrival is offered on the visit's day only
+    today = place(clinic, (utcnow() - timedelta(minutes=1)).replace(second=0, microsecond=0))
+    db.session.commit()
+    r = client.post(f"/schedule/appointments/{today.id}/status", data={
         "practice_id": clinic.practice.id, "status": "arrived",
-        "next": f"/schedule/appointments/{appt.id}?practice_id={clinic.practice.id}"}, follow_redirects=True)
+        "next": f"/schedule/appointments/{today.id}?practice_id={clinic.practice.id}"}, follow_redirects=True)
     assert "Booked → Arrived" in r.get_data(as_text=True)
 
 
@@ -112,7 +118,7 @@ def test_portal_page_in_spanish(client, clinic):
     db.session.commit()
     login(client, clinic.staff)
     html = client.get(f"/schedule/appointments/{appt.id}").get_data(as_text=True)
-    assert "Motivo de la visita" in html and "Historial de estados" in html and "Marcar como “En la clínica”" in html
+    assert "Motivo de la visita" in html and "Historial de estados" in html and "Cancelar esta cita" in html
 
 
 def test_portal_cancel(client, clinic):
@@ -137,7 +143,7 @@ def test_api_detail_and_openapi(client, clinic):
     assert body["appointment"]["reason"] == "Knee pain after a fall"
     assert body["answers"][0] == {"question_id": "meds", "question": "Any medication changes?", "answer": True}
     assert body["history"][0]["to_status"] == "booked" and body["history"][0]["from_status"] is None
-    assert body["patient"]["mrn"] == clinic.patient.mrn and body["next_statuses"] == ["arrived", "no_show"]
+    assert body["patient"]["mrn"] == clinic.patient.mrn and body["next_statuses"] == []  # two days ahead
     other = make_patient(practice=make_practice())
     db.session.commit()
     assert client.get(f"/api/v1/practices/{other.practice_id}/appointments/{appt.id}",

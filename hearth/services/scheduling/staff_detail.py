@@ -4,6 +4,7 @@ how to reach the patient and her caregivers, and what can be done next."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -56,7 +57,8 @@ def answers_of(appointment: Appointment) -> list[Answer]:
 
 
 @db.transactional
-def appointment_detail(user: User, practice_id: int, appointment_id: int) -> StaffAppointment:
+def appointment_detail(user: User, practice_id: int, appointment_id: int, *,
+                       now: datetime | None = None) -> StaffAppointment:
     """One visit of a patient of the practice, for its providers, staff and admins (audited as
     view/appointment). Raises Forbidden (not staff there) or NotFound (no such visit at the practice)."""
     policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
@@ -76,7 +78,7 @@ def appointment_detail(user: User, practice_id: int, appointment_id: int) -> Sta
         answers=answers_of(appointment),
         history=history.for_appointment(appointment.id),
         caregivers=caregiver_views(appointment.patient),
-        next_statuses=next_statuses(appointment),
+        next_statuses=next_statuses(appointment, now),
         can_cancel=appointment.status == AppointmentStatus.BOOKED,
     )
 
