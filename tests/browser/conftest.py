@@ -272,8 +272,10 @@ def choose_first_time(page, *, visit_type: str | None, start: str) -> str:
     page.get_by_label("From").fill(start)
     submit(page, page.get_by_role("button", name="Show times"))
     first = page.locator("input[name=slot]").first
-    first.check()
-    return page.locator(f"label[for='{first.get_attribute('id')}']").inner_text()
+    label = page.locator(f"label[for='{first.get_attribute('id')}']")
+    label.click()  # a USWDS radio tile: the input is visually hidden, people tap its label
+    assert first.is_checked()
+    return label.inner_text()
 
 
 def book_steps(page, *, visit_type: str | None = None, start: str | None = None) -> str:
