@@ -160,6 +160,8 @@ class Appointment(Base):
     __table_args__ = (
         Index("ix_appointment_provider_starts_at", "provider_id", "starts_at"),
         Index("ix_appointment_patient_starts_at", "patient_id", "starts_at"),
+        # the staff schedule: a practice's day across all providers is a range of starts_at
+        Index("ix_appointment_starts_at", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hearth import db
@@ -70,9 +71,16 @@ def is_live(row: UserSession, policy: SessionPolicy | None, now: datetime | None
     return policy is None or now - row.last_seen_at < policy.idle
 
 
+def load_with_user(where: ColumnElement[bool]) -> UserSession | None:
+    """One session row with its user and her memberships, in one statement (every request asks for them)."""
+    return db.session.scalars(
+        select(UserSession).where(where)
+        .options(joinedload(UserSession.user).joinedload(User.memberships))).unique().first()
+
+
 def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
     """The live session for a cookie's session id, touching its last-seen time; None when ended."""
-    row = db.session.scalar(select(UserSession).where(UserSession.sid_hash == token_hash(sid)))
+    row = load_with_user(UserSession.sid_hash == token_hash(sid))
     if row is None or row.kind != SessionKind.WEB:
         return None
     now = utcnow()

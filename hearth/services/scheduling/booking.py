@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, not_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from hearth import db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
-from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, WaitlistStatus
+from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, VisitType, WaitlistStatus
 from hearth.models.scheduling import UPCOMING_STATUSES
 from hearth.services.scheduling import history, notices, overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
@@ -55,8 +55,8 @@ def upcoming_and_past(patient: Patient, now: datetime | None = None) -> tuple[li
     completed, missed) is "past", latest first, at most PAST_LIMIT.
     """
     now = now or utcnow()
-    opts = (selectinload(Appointment.visit_type), selectinload(Appointment.provider),
-            selectinload(Appointment.location))
+    opts = (joinedload(Appointment.visit_type).joinedload(VisitType.practice), joinedload(Appointment.provider),
+            joinedload(Appointment.location))
     ahead = and_(Appointment.ends_at >= now, Appointment.status.in_(UPCOMING_STATUSES))
     upcoming = db.session.scalars(
         select(Appointment).where(Appointment.patient_id == patient.id, ahead)

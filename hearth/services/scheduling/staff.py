@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import get_locale
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from hearth import audit, db, policy
 from hearth.clock import utcnow
@@ -48,12 +49,21 @@ class Schedule:
     practice: Practice
     start: date
     days: int
-    providers: list[Provider]
-    locations: list[Location]
     timezone: str  # the days and times are this zone's: the location's when one is chosen, else the practice's
     provider_id: int | None = None
     location_id: int | None = None
     by_day: dict[date, list[Appointment]] = field(default_factory=dict)
+
+    # The filters' choices: read by the portal's page only, so the API's schedule does not pay for them.
+    @cached_property
+    def providers(self) -> list[Provider]:
+        return list(db.session.scalars(select(Provider).where(Provider.practice_id == self.practice.id)
+                                       .order_by(Provider.family_name, Provider.given_name)))
+
+    @cached_property
+    def locations(self) -> list[Location]:
+        return list(db.session.scalars(select(Location).where(Location.practice_id == self.practice.id)
+                                       .order_by(Location.name)))
 
 
 @db.transactional
@@ -76,8 +86,8 @@ def schedule(user: User, practice_id: int, start: date | None = None, *, days: i
     stmt = (
         select(Appointment).join(Appointment.patient)
         .where(Patient.practice_id == practice_id, Appointment.starts_at >= lo, Appointment.starts_at < hi)
-        .options(selectinload(Appointment.patient), selectinload(Appointment.visit_type),
-                 selectinload(Appointment.provider), selectinload(Appointment.location))
+        .options(contains_eager(Appointment.patient), joinedload(Appointment.visit_type),
+                 joinedload(Appointment.provider), joinedload(Appointment.location))
         .order_by(Appointment.starts_at, Appointment.provider_id)
     )
     if provider_id is not None:
@@ -87,12 +97,7 @@ def schedule(user: User, practice_id: int, start: date | None = None, *, days: i
     if not include_cancelled:
         stmt = stmt.where(Appointment.status != AppointmentStatus.CANCELLED)
     result = Schedule(
-        practice=practice, start=start, days=days, provider_id=provider_id, location_id=location_id, timezone=zone,
-        providers=list(db.session.scalars(select(Provider).where(Provider.practice_id == practice_id)
-                                          .order_by(Provider.family_name, Provider.given_name))),
-        locations=list(db.session.scalars(select(Location).where(Location.practice_id == practice_id)
-                                          .order_by(Location.name))),
-    )
+        practice=practice, start=start, days=days, provider_id=provider_id, location_id=location_id, timezone=zone)
     for offset in range(days):
         result.by_day[start + timedelta(days=offset)] = []
     for appointment in db.session.scalars(stmt):
