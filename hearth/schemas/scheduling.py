@@ -38,7 +38,8 @@ class BookSchema(Schema):
     provider_id = fields.Integer(required=True, validate=validate.Range(min=1))
     location_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=1000, error=_l("Keep the reason under {max} characters.")))
 
 
 OVERLAP_REASON = {"description": ("Staff only: why this visit may overlap another visit of the patient. Without it, "
@@ -66,7 +67,8 @@ class CalendarPreferenceSchema(Schema):
 
 
 class CancelSchema(Schema):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=300, error=_l("Keep the reason under {max} characters.")))
 
 
 class CheckInSchema(Schema):

@@ -183,3 +183,16 @@ def test_a_cancelled_visit_leaves_upcoming(client, clinic):
     assert f"/appointments/{kept.id}" in upcoming and f"/appointments/{gone.id}" not in upcoming
     cancelled = html[html.index('id="cancelled-h"'):]
     assert f"/appointments/{gone.id}" in cancelled[:cancelled.index("</section>")]
+
+
+def test_an_over_long_cancel_reason_says_how_long_it_may_be_and_keeps_the_visit(client, clinic):
+    appointment = place(clinic, local(future_day(5), 10))
+    db.session.commit()
+    login(client, clinic.patient.user)
+    form = client.get(f"/appointments/{appointment.id}/cancel").get_data(as_text=True)
+    assert 'name="reason" type="text" value=""' in form and 'maxlength="300"' in form
+    r = client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "y" * 5000})
+    assert r.status_code == 422
+    assert "Keep the reason under 300 characters." in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.BOOKED
