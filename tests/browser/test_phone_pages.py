@@ -75,6 +75,10 @@ def test_patient_home_and_booking_steps(signed_in, width, language):
     words = {"en": {"show_days": "Show days", "book": "Book this time"},
              "es": {"show_days": "Ver días", "book": "Reservar este horario"}}[language]
     height = _walk_booking(page, f"booking-{language}-{width}", words)
+    if language == "es":  # the practice's own texts too: no "Annual physical" or "Downtown clinic" here
+        review = page.locator("main").inner_text()
+        assert "Examen físico anual" in review and "Clínica" in review
+        assert not any(word in review for word in ("Annual physical", "Downtown clinic", "Please arrive"))
     if width == 375:
         assert height < TALLEST_TIME_STEP, f"the time step is {height} px tall at 375 px"
 
