@@ -196,3 +196,18 @@ def test_an_over_long_cancel_reason_says_how_long_it_may_be_and_keeps_the_visit(
     assert "Keep the reason under 300 characters." in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.BOOKED
+
+
+def test_a_caregiver_reads_the_empty_lists_worded_for_the_person_she_acts_for(client, clinic):
+    caregiver = make_user()
+    make_grant(patient=clinic.patient, caregiver=caregiver, scopes=("appointments",))
+    db.session.commit()
+    login(client, caregiver)
+    html = client.get("/appointments").get_data(as_text=True)
+    name = clinic.patient.given_name
+    assert f"{name} has no upcoming appointments." in html and f"{name} is not on any waitlist." in html
+    assert "You have no upcoming appointments." not in html and "You are not on any waitlist." not in html
+    client.post("/logout")
+    login(client, clinic.patient.user)
+    html = client.get("/appointments").get_data(as_text=True)
+    assert "You have no upcoming appointments." in html and "You are not on any waitlist." in html
