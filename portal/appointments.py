@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from hearth.clock import utcnow
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import AppointmentStatus
@@ -52,10 +53,14 @@ def _explain(exc: ValidationError | DomainError) -> None:
 
 def _render_index(errors: dict | None = None, values=None):
     view = overview.overview(actor(), _patient())
-    # A cancelled visit is not "upcoming", whatever its date: it is listed on its own.
+    # A cancelled visit is not "upcoming", whatever its date; nor "past" while its date is ahead (the service
+    # counts it there): it is listed on its own.
+    now = utcnow()
     upcoming = [a for a in view.upcoming if a.status != AppointmentStatus.CANCELLED]
-    cancelled = [a for a in view.upcoming if a.status == AppointmentStatus.CANCELLED]
-    return render_template("appointments/index.html", view=view, upcoming=upcoming, past=view.past,
+    cancelled = [a for a in view.upcoming + view.past
+                 if a.status == AppointmentStatus.CANCELLED and a.starts_at >= now]
+    past = [a for a in view.past if a not in cancelled]
+    return render_template("appointments/index.html", view=view, upcoming=upcoming, past=past,
                            cancelled=cancelled,
                            can_change=booking.can_change, can_join=booking.can_join, checkin_open=checkin.is_open,
                            errors=errors or {}, values=values or {}), 422 if errors else 200
