@@ -54,6 +54,8 @@ def _walk_booking(page, name: str, words: dict) -> int:
     height = page.evaluate("document.documentElement.scrollHeight")
     assert page.locator("ul.hearth-times a").count() == max(counts)
     _check(page, f"{name}-3-times")
+    heights = page.locator(".hearth-nav-row a").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44, f"day links are {heights} px tall (tap targets need 44 px)"
     submit(page, page.locator("ul.hearth-times a").first)
     assert page.get_by_role("button", name=words["book"]).count() == 1
     _check(page, f"{name}-4-review")
