@@ -176,13 +176,15 @@ def _practice() -> Practice:
         practice = Practice(name=PRACTICE_NAME, slug=PRACTICE_SLUG, timezone=TIMEZONE, phone="+15550102000")
         db.session.add(practice)
         db.session.flush()
-    for name, address, phone in [
-        ("Downtown clinic", "120 Main Street, Springfield, NY 10001", "+15550102001"),
-        ("Riverside clinic", "48 River Road, Springfield, NY 10002", "+15550102002"),
+    for name, spanish, address, phone in [
+        ("Downtown clinic", "Clínica del centro", "120 Main Street, Springfield, NY 10001", "+15550102001"),
+        ("Riverside clinic", "Clínica Riverside", "48 River Road, Springfield, NY 10002", "+15550102002"),
     ]:
         location = _one(Location, practice_id=practice.id, name=name)
         if location.address is None:
             location.address, location.phone = address, phone
+        if not location.translations:
+            location.translations = {"es": {"name": spanish}}
     return practice
 
 

@@ -75,6 +75,13 @@ def daypart(value: date, skeleton: str) -> str:
     return format_skeleton(skeleton, value, locale=str(get_locale()))
 
 
+def zone_name(zone: str) -> str:
+    """A zone for people in the reader's language ("Eastern Time", "hora oriental"), not "America/New_York"."""
+    from babel.dates import get_timezone_name
+
+    return get_timezone_name(zone, "long", locale=str(get_locale() or "en"))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(daypart, "daypart")
     app.add_template_filter(role_label, "role_label")
@@ -84,6 +91,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(human_day, "day")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
+    app.add_template_filter(zone_name, "zone_name")
     app.add_template_filter(lambda value, country=None: phones.display(value, country), "phone")
     from portal.qr import qr_svg
 

@@ -39,7 +39,8 @@ class BookSchema(Schema):
     provider_id = fields.Id(required=True)
     location_id = fields.Id(load_default=None, allow_none=True)
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=1000, error=_l("Keep the reason under {max} characters.")))
 
 
 OVERLAP_REASON = {"description": ("Staff only: why this visit may overlap another visit of the patient. Without it, "
@@ -67,7 +68,8 @@ class CalendarPreferenceSchema(Schema):
 
 
 class CancelSchema(Schema):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=300, error=_l("Keep the reason under {max} characters.")))
 
 
 class CheckInSchema(Schema):

@@ -54,6 +54,8 @@ def _walk_booking(page, name: str, words: dict) -> int:
     height = page.evaluate("document.documentElement.scrollHeight")
     assert page.locator("ul.hearth-times a").count() == max(counts)
     _check(page, f"{name}-3-times")
+    heights = page.locator(".hearth-nav-row a").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44, f"day links are {heights} px tall (tap targets need 44 px)"
     submit(page, page.locator("ul.hearth-times a").first)
     assert page.get_by_role("button", name=words["book"]).count() == 1
     _check(page, f"{name}-4-review")
@@ -75,6 +77,10 @@ def test_patient_home_and_booking_steps(signed_in, width, language):
     words = {"en": {"show_days": "Show days", "book": "Book this time"},
              "es": {"show_days": "Ver días", "book": "Reservar este horario"}}[language]
     height = _walk_booking(page, f"booking-{language}-{width}", words)
+    if language == "es":  # the practice's own texts too: no "Annual physical" or "Downtown clinic" here
+        review = page.locator("main").inner_text()
+        assert "Examen físico anual" in review and "Clínica" in review
+        assert not any(word in review for word in ("Annual physical", "Downtown clinic", "Please arrive"))
     if width == 375:
         assert height < TALLEST_TIME_STEP, f"the time step is {height} px tall at 375 px"
 

@@ -53,3 +53,23 @@ def test_schedule_cards_and_visit_detail_on_phone_and_desktop_in_both_languages(
         assert phone_overflow(page) is None
     finally:
         _language(page, "en")
+
+
+def test_a_long_unbroken_reason_wraps_on_the_patient_and_staff_pages(signed_in):
+    """A 1,000-character reason with no spaces made the staff visit page 7,170 px wide at 375 px."""
+    from tests.browser.conftest import book_steps
+
+    patient = signed_in(demo.PATIENT_EMAIL, width=PHONE_WIDTH, height=740, fresh=True)
+    patient.goto("/appointments/find")
+    book_steps(patient, visit_type="Follow-up visit", start=day(20))
+    patient.locator("#f-reason").fill("x" * 1000)
+    submit(patient, patient.get_by_role("button", name="Book this time"))
+    submit(patient, patient.get_by_role("link", name="See this appointment"))
+    ident = int(patient.url.rstrip("/").rsplit("/", 1)[1])
+    assert phone_overflow(patient) is None
+    staff = signed_in(demo.FRONT_DESK_EMAIL)
+    staff.goto(f"/schedule/appointments/{ident}")
+    assert staff.locator(".patient-words").inner_text() == "x" * 1000
+    assert phone_overflow(staff) is None
+    with_cancel = staff.locator("#f-reason")
+    assert with_cancel.get_attribute("maxlength") == "300"

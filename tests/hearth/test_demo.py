@@ -105,3 +105,22 @@ def test_demo_tells_the_story(db_session):
     assert found("lopez") == {"Ana López"}
     assert found("obrien") == {"Michael O'Brien"}
     assert found("000101") == {"Emily Carter"}
+
+
+def test_demo_practice_texts_read_in_spanish(db_session):
+    """María (Spanish) saw "Annual physical", "Downtown clinic" and English instructions on Spanish pages:
+    the demo practice now enters its texts in Spanish too, as the settings allow."""
+    from hearth import texts
+    from hearth.models import Location, VisitType
+
+    demo.seed()
+    physical = db.session.scalar(select(VisitType).where(VisitType.name == "Annual physical"))
+    assert texts.localized(physical, "name", "es") == "Examen físico anual"
+    assert texts.localized(physical, "instructions", "es") == "Llegue 10 minutos antes y traiga su tarjeta del seguro."
+    assert texts.localized(physical, "name", "en") == "Annual physical"
+    assert [q["text"] for q in texts.localized_questions(physical, "es")] == [
+        "¿Han cambiado sus medicamentos desde su última visita?", "¿Hay algo de lo que quiera hablar?"]
+    names = {texts.localized(loc, "name", "es") for loc in db.session.scalars(select(Location))}
+    assert names == {"Clínica del centro", "Clínica Riverside"}
+    every_type = db.session.scalars(select(VisitType)).all()
+    assert all(texts.localized(vt, "name", "es") != vt.name for vt in every_type)

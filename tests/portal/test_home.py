@@ -84,3 +84,13 @@ def test_caregiver_home_keeps_the_record_card_without_the_teaser(client):
     body = client.get("/").get_data(as_text=True)
     assert "Kid Doe" in body and patient.mrn in body
     assert "Recent access to your record" not in body
+
+
+def test_home_shows_the_practice_phone_as_people_write_it(client):
+    """The record card showed "+15550102000"; the link dials the stored number, the text reads "(555) 010-2000"."""
+    practice = make_practice(phone="+15550102000")
+    patient = make_patient(practice=practice)
+    db.session.commit()
+    login(client, patient.user)
+    html = client.get("/").get_data(as_text=True)
+    assert '<a href="tel:+15550102000">(555) 010-2000</a>' in html

@@ -72,3 +72,14 @@ def test_minor_search_refuses_an_over_long_query_instead_of_cutting_it(client):
     r = client.get(url, query_string={"q": "tess" + " " * 97})  # 101 characters: once cut to 100, it matched
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "Longer than maximum length 100." in html and "Tess" not in html
+
+
+def test_search_fields_stop_at_the_length_the_server_takes(client):
+    """A 5,000-character name typed into a GET search form made a URL gunicorn refused ("URI Too Long")."""
+    practice = make_practice()
+    staff = enrolled_staff(practice=practice)
+    sign_in(client, staff)
+    for url in ("/staff/patients", f"/schedule/book?practice_id={practice.id}",
+                f"/caregivers/practices/{practice.id}/minors"):
+        html = client.get(url).get_data(as_text=True)
+        assert 'id="f-q"' in html and 'maxlength="100"' in html, url

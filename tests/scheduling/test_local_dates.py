@@ -88,7 +88,8 @@ def test_staff_schedule_today_is_today_at_the_practice(client, clinic, monkeypat
     login(client, clinic.staff)
     html = client.get("/schedule").get_data(as_text=True)
     assert f'name="date" value="{auckland_today.isoformat()}"' in html
-    assert html.count(clinic.patient.full_name) == 1 and "local to Pacific/Auckland" in html
+    assert html.count(clinic.patient.full_name) == 1 and "Days and times are in New Zealand Time." in html
+    assert "Pacific/Auckland" not in html.split("<main", 1)[1].split("<form", 1)[0]  # a zone for people, not its id
     assert ">9:00 AM</th>" in html  # the Auckland wall clock, not New York's
     api = client.get(f"/api/v1/practices/{clinic.practice.id}/schedule", headers=auth(client, clinic.staff)).json
     assert api["start"] == auckland_today.isoformat() and api["timezone"] == "Pacific/Auckland"

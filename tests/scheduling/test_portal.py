@@ -183,3 +183,31 @@ def test_a_cancelled_visit_leaves_upcoming(client, clinic):
     assert f"/appointments/{kept.id}" in upcoming and f"/appointments/{gone.id}" not in upcoming
     cancelled = html[html.index('id="cancelled-h"'):]
     assert f"/appointments/{gone.id}" in cancelled[:cancelled.index("</section>")]
+
+
+def test_an_over_long_cancel_reason_says_how_long_it_may_be_and_keeps_the_visit(client, clinic):
+    appointment = place(clinic, local(future_day(5), 10))
+    db.session.commit()
+    login(client, clinic.patient.user)
+    form = client.get(f"/appointments/{appointment.id}/cancel").get_data(as_text=True)
+    assert 'name="reason" type="text" value=""' in form and 'maxlength="300"' in form
+    r = client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "y" * 5000})
+    assert r.status_code == 422
+    assert "Keep the reason under 300 characters." in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.BOOKED
+
+
+def test_a_caregiver_reads_the_empty_lists_worded_for_the_person_she_acts_for(client, clinic):
+    caregiver = make_user()
+    make_grant(patient=clinic.patient, caregiver=caregiver, scopes=("appointments",))
+    db.session.commit()
+    login(client, caregiver)
+    html = client.get("/appointments").get_data(as_text=True)
+    name = clinic.patient.given_name
+    assert f"{name} has no upcoming appointments." in html and f"{name} is not on any waitlist." in html
+    assert "You have no upcoming appointments." not in html and "You are not on any waitlist." not in html
+    client.post("/logout")
+    login(client, clinic.patient.user)
+    html = client.get("/appointments").get_data(as_text=True)
+    assert "You have no upcoming appointments." in html and "You are not on any waitlist." in html

@@ -27,12 +27,23 @@ VISIT_TYPES = [
     # name, minutes, mode, self-schedulable, instructions, questionnaire
     ("Annual physical", 30, VisitMode.IN_PERSON, True, "Please arrive 10 minutes early and bring your insurance card.",
      [{"id": "meds_changed", "text": "Have your medications changed since your last visit?", "type": "yes_no",
-       "required": True},
-      {"id": "concerns", "text": "Anything you would like to discuss?", "type": "text", "required": False}]),
+       "required": True, "translations": {"es": "¿Han cambiado sus medicamentos desde su última visita?"}},
+      {"id": "concerns", "text": "Anything you would like to discuss?", "type": "text", "required": False,
+       "translations": {"es": "¿Hay algo de lo que quiera hablar?"}}]),
     ("Follow-up visit", 15, VisitMode.IN_PERSON, True, None, []),
     ("Video visit", 20, VisitMode.VIDEO, True, "Find a quiet, private place with a good connection.", []),
     ("Procedure", 60, VisitMode.IN_PERSON, False, None, []),
 ]
+
+# The demo practice writes in English; Spanish readers see these (hearth.texts), as a practice would enter them.
+SPANISH = {
+    "Annual physical": {"name": "Examen físico anual",
+                        "instructions": "Llegue 10 minutos antes y traiga su tarjeta del seguro."},
+    "Follow-up visit": {"name": "Visita de seguimiento"},
+    "Video visit": {"name": "Visita por video",
+                    "instructions": "Busque un lugar tranquilo y privado con buena conexión."},
+    "Procedure": {"name": "Procedimiento"},
+}
 
 
 def seed_scheduling(practice: Practice) -> None:
@@ -45,7 +56,8 @@ def seed_scheduling(practice: Practice) -> None:
     types = []
     for name, minutes, mode, self_ok, instructions, questions in VISIT_TYPES:
         vt = VisitType(practice_id=practice.id, name=name, duration_minutes=minutes, mode=mode,
-                       self_schedulable=self_ok, instructions=instructions, questionnaire=questions)
+                       self_schedulable=self_ok, instructions=instructions, questionnaire=questions,
+                       translations={"es": SPANISH[name]})
         vt.providers = providers
         db.session.add(vt)
         types.append(vt)
