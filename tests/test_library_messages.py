@@ -98,7 +98,8 @@ def test_api_problem_titles_and_field_errors_follow_accept_language(client):
     assert missing.json["errors"]["email"] == ["Este campo es obligatorio."]
     bad_json = client.post("/api/v1/auth/token", data="{", content_type="application/json", headers=ES)
     assert bad_json.status_code == 400 and bad_json.json["title"] == "Solicitud incorrecta"
-    assert bad_json.json["errors"] == {"_schema": ["El cuerpo de la solicitud no es JSON válido o está anidado demasiado."]}
+    assert bad_json.json["errors"] == {
+        "_schema": ["El cuerpo de la solicitud no es JSON válido o está anidado demasiado."]}
     nothing = client.get("/api/v1/nowhere", headers=ES)
     assert nothing.status_code == 404 and nothing.json["title"] == "No encontrado"
     unauth = client.get("/api/v1/me", headers=ES)
