@@ -64,8 +64,12 @@ class ProblemSchema(Schema):
     title = fields.String(required=True, metadata={"description": "Short, translated summary of the status"})
     status = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
     detail = fields.String(metadata={"description": "Translated explanation meant for the person"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "Field name to its translated messages"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata={"anyOf": [{"type": "array", "items": {"type": "string"}},
+                                              {"type": "object", "additionalProperties": True}]}),
+        metadata={"description": "Field name to its translated messages; a nested field (a list item or an "
+                                 "object) maps to an object of the same shape keyed by index or field name"})
 
 
 def operation_id(endpoint: str) -> str:

@@ -121,10 +121,11 @@ class LocationOutSchema(Schema):
 class QuestionSchema(Schema):
     id = fields.String()
     text = fields.Function(lambda q: texts.question_text(q, reader_language()),
-                           metadata={"description": "in the reader's language when the practice gave it"})
+                           metadata={"type": "string",
+                                     "description": "in the reader's language when the practice gave it"})
     type = fields.String()
     required = fields.Boolean()
-    options = fields.List(fields.String())
+    options = fields.List(fields.String(), metadata={"x-optional": True, "description": "choice questions only"})
 
 
 class VisitTypeBriefSchema(Schema):
