@@ -158,7 +158,7 @@ class SlotSchema(Schema):
 class AppointmentSchema(Schema):
     id = fields.Integer()
     patient_id = fields.Integer()
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in AppointmentStatus]})
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     visit_type = fields.Nested(VisitTypeBriefSchema)
