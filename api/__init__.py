@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import copy
+
+from flask import Flask, current_app, json
 from flask_smorest import Api
 
-from hearth.extensions import csrf
+from api import openapi
+from hearth.extensions import csrf, limiter
 
 
 class HearthApi(Api):
-    """flask-smorest Api whose errors are answered by Hearth's problem+json handlers."""
+    """flask-smorest Api whose errors are answered, and documented, as Hearth's problem+json."""
+
+    ERROR_SCHEMA = openapi.ProblemSchema
 
     def _register_error_handlers(self):
         """Errors are handled once, app-wide, in hearth.app (problem+json under /api/)."""
+
+    def _register_responses(self):
+        """Error responses carry the Problem schema under application/problem+json (not flask-smorest's Error)."""
+        self.spec.components.schema("Problem", schema=openapi.ProblemSchema)
+        openapi.problem_responses(self.spec)
+
+    def document(self) -> dict:
+        return openapi.finish(copy.deepcopy(self.spec.to_dict()))
+
+    def _openapi_json(self):
+        return current_app.response_class(json.dumps(self.document(), indent=2, sort_keys=False),
+                                          mimetype="application/json")
+
+
+def _rate_limited(endpoint: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    name = f"{view.__module__}.{view.__name__}"  # flask-limiter marks `module.name.qualname`
+    return any(marked == name or marked.startswith(name + ".") for marked in limiter._marked_for_limiting)
 
 
 def init_api(app: Flask) -> None:
@@ -23,11 +48,15 @@ def init_api(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = HearthApi(app, spec_kwargs={"info": {"description": "Hearth patient portal API for the mobile apps."}})
+    info = {"description": "Hearth patient portal API for the mobile apps. Errors are RFC 9457 problem+json.",
+            "license": openapi.LICENSE, "contact": openapi.CONTACT}
+    api = HearthApi(app, spec_kwargs={"info": info, "servers": openapi.SERVERS,
+                                      "extra_plugins": [openapi.ProblemsPlugin(_rate_limited)]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in blueprints():
-        csrf.exempt(blueprint)
-        api.register_blueprint(blueprint)
+    with app.app_context():
+        for blueprint in blueprints():
+            csrf.exempt(blueprint)
+            api.register_blueprint(blueprint)
     app.extensions["hearth_api"] = api
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask_babel import get_locale
 
 from api.blueprint import Blueprint
@@ -83,6 +83,7 @@ def delete_token():
 def request_password_reset(data):
     """Email a password reset link if the address has an account; the answer never says whether it does."""
     password_reset.request_reset(data["email"], _reset_settings(), locale=str(get_locale()))
+    return Response(status=202)  # no body: not a JSON null
 
 
 @blp.route("/password-reset/confirm", methods=["POST"])

@@ -206,7 +206,7 @@ class ActivityEventSchema(Schema):
     action = fields.String()
     resource_type = fields.String()
     resource_id = fields.String(allow_none=True)
-    description = fields.Method("_describe")
+    description = fields.Method("_describe", metadata={"type": "string"})
 
     def _describe(self, event) -> str:
         return describe(event.action, event.resource_type)

@@ -9,7 +9,7 @@ from marshmallow import ValidationError, pre_load, validate, validates, validate
 
 from hearth.i18n import _l
 from hearth.models import CHANNELS
-from hearth.notify.recipients import PREFERENCE_KINDS
+from hearth.notify.recipients import KINDS, PREFERENCE_KINDS
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 
@@ -40,9 +40,9 @@ class NotificationItemSchema(Schema):
     """One notification as sent: never a health detail, only what the lock screen showed."""
 
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "reminder, appointment, message, result, bill, waitlist or account"})
+    kind = fields.String(metadata={"enum": list(KINDS), "description": "what the notification is about"})
     topic = fields.String(metadata={"description": "the heading to show it under (a kind)"})
-    channel = fields.String(metadata={"description": "push, email or sms"})
+    channel = fields.String(metadata={"enum": list(CHANNELS), "description": "how it reached the person"})
     status = fields.String(metadata={"description": "sent, or failed when no channel could reach the person"})
     at = fields.DateTime(metadata={"description": "When it was sent (or given up on), UTC"})
     title = fields.String(metadata={"description": "In the reader's current language"})

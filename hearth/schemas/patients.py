@@ -158,7 +158,8 @@ class ChartSchema(Schema):
     """What staff see when opening a patient."""
 
     patient = fields.Nested(DemographicsSchema)
-    care_team = fields.Function(lambda c: c.patient.care_team.name if c.patient.care_team else None)
+    care_team = fields.Function(lambda c: c.patient.care_team.name if c.patient.care_team else None, allow_none=True,
+                                metadata={"type": "string", "description": "the care team's name, or null"})
     care_team_members = fields.List(fields.Nested(CareTeamMemberSchema))
     caregivers = fields.List(fields.Nested(ChartCaregiverSchema))
 

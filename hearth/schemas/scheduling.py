@@ -124,10 +124,11 @@ class LocationOutSchema(Schema):
 class QuestionSchema(Schema):
     id = fields.String()
     text = fields.Function(lambda q: texts.question_text(q, reader_language()),
-                           metadata={"description": "in the reader's language when the practice gave it"})
+                           metadata={"type": "string",
+                                     "description": "in the reader's language when the practice gave it"})
     type = fields.String()
     required = fields.Boolean()
-    options = fields.List(fields.String())
+    options = fields.List(fields.String(), metadata={"x-optional": True, "description": "choice questions only"})
 
 
 class VisitTypeBriefSchema(Schema):
@@ -160,7 +161,7 @@ class SlotSchema(Schema):
 class AppointmentSchema(Schema):
     id = fields.Integer()
     patient_id = fields.Integer()
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in AppointmentStatus]})
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     visit_type = fields.Nested(VisitTypeBriefSchema)

@@ -48,5 +48,6 @@ class StaffAppointmentDetailSchema(Schema):
     history = fields.List(fields.Nested(StatusChangeSchema), metadata={"description": "status changes, oldest first"})
     caregivers = fields.List(fields.Nested(CaregiverContactSchema))
     next_statuses = fields.Function(lambda v: [s.value for s in v.next_statuses],
-                                    metadata={"description": "statuses POST …/status accepts now"})
+                                    metadata={"type": "array", "items": {"type": "string"},
+                                              "description": "statuses POST …/status accepts now"})
     can_cancel = fields.Boolean()

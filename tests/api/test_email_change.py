@@ -201,7 +201,7 @@ def test_openapi_documents_the_email_change(client):
     start = paths["/api/v1/account/email"]["post"]
     assert "202" in start["responses"] and start["security"] == [{"bearerAuth": []}]
     confirm = paths["/api/v1/account/email/confirm"]["post"]
-    assert "204" in confirm["responses"] and "422" in confirm["responses"] and "security" not in confirm
+    assert "204" in confirm["responses"] and "422" in confirm["responses"] and confirm.get("security") == []
     assert "delete" in paths["/api/v1/account/email/pending"]
 
 

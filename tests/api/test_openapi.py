@@ -79,3 +79,66 @@ def test_public_list_matches_sign_in():
     assert not PUBLIC.match("delete /api/v1/auth/token") and not PUBLIC.match("get /api/v1/me")
     assert PUBLIC.match("post /api/v1/account/email/confirm") and not PUBLIC.match("post /api/v1/account/email")
     assert not PUBLIC.match("post /api/v1/caregivers/invitations/{token}/accept")
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield method, path, operation
+
+
+def test_errors_are_one_problem_schema_under_problem_json(document):
+    schemas = document["components"]["schemas"]
+    assert "Error" not in schemas
+    assert schemas["Problem"]["properties"]["status"]["type"] == "integer"
+    assert set(schemas["Problem"]["required"]) == {"type", "title", "status"}
+    token = document["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    for status in ("401", "403", "429"):
+        assert token[status]["content"] == {"application/problem+json": {"schema": {
+            "$ref": "#/components/schemas/Problem"}}}
+    assert "Retry-After" in token["429"]["headers"]
+
+
+def test_each_operation_declares_the_errors_it_returns(document):
+    problems = []
+    for method, path, operation in _operations(document):
+        codes = set(operation["responses"])
+        expected = set()
+        if operation.get("security"):
+            expected.add("401")
+        if "{" in path:
+            expected.add("404")
+        if "requestBody" in operation:
+            expected |= {"415", "422"}
+        if not expected <= codes:
+            problems.append(f"{method} {path} lacks {sorted(expected - codes)}")
+        if "default" in codes:
+            problems.append(f"{method} {path} has a default Error response")
+    assert not problems, "\n".join(problems)
+    book = document["paths"]["/api/v1/patients/{patient_id}/appointments"]["post"]
+    assert "409" in book["responses"] and book["operationId"] == "bookAppointment"
+
+
+def test_operation_ids_are_unique_and_readable(document):
+    ids = [operation["operationId"] for _, _, operation in _operations(document)]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-z][A-Za-z]+", i) for i in ids)
+    assert "listAppointments" in ids
+    assert all(tag.get("description") for tag in document["tags"])
+    assert document["servers"] and document["info"]["license"]["name"] and document["info"]["contact"]
+
+
+def test_public_operations_say_no_security(document):
+    assert document["paths"]["/api/v1/auth/token"]["post"]["security"] == []
+
+
+def test_schemas_a_generator_can_type(document):
+    schemas = document["components"]["schemas"]
+    assert set(schemas["Appointment"]["required"]) >= {"id", "status", "starts_at"}
+    assert "cancelled" in schemas["Appointment"]["properties"]["status"]["enum"]
+    assert schemas["Appointment"]["properties"]["location"] == {
+        "allOf": [{"$ref": "#/components/schemas/LocationOut"}], "nullable": True}
+    assert schemas["NotificationItem"]["properties"]["channel"]["enum"] == ["push", "email", "sms"]
+    assert schemas["Chart"]["properties"]["care_team"]["type"] == "string"
+    reset = document["paths"]["/api/v1/auth/password-reset"]["post"]["responses"]["202"]
+    assert "content" not in reset
