@@ -7,9 +7,10 @@ import http
 import re
 
 from apispec import BasePlugin
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from api.problems import PROBLEM
+from hearth.schemas import fields
 
 SERVERS = [{"url": "/", "description": "This Hearth installation"}]
 LICENSE = {"name": "AGPL-3.0-or-later", "url": "https://www.gnu.org/licenses/agpl-3.0.html"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import marshmallow
+from marshmallow import Schema as _MarshmallowSchema
 from marshmallow import ValidationError
 
 from hearth.schemas.messages import translate
 
 
-class Schema(marshmallow.Schema):
+class Schema(_MarshmallowSchema):
     """A marshmallow Schema whose validation errors (the libraries' own words included) are translated."""
 
     def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs):

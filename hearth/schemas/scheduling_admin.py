@@ -207,7 +207,8 @@ class SchedulingSettingsInputSchema(SetupSchema):
 
 class AdminQuestionSchema(QuestionSchema):
     text = fields.String()
-    translations = fields.Dict(keys=fields.String(), values=fields.String())
+    translations = fields.Dict(keys=fields.String(), values=fields.String(),
+                               metadata={"x-optional": True, "description": "only when a translation was entered"})
 
 
 class VisitTypeAdminSchema(VisitTypeBriefSchema):

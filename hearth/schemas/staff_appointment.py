@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
-
+from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.patients import ChartCaregiverSchema
 from hearth.schemas.scheduling import StaffAppointmentSchema
