@@ -61,8 +61,8 @@ def test_the_shared_field_cleans_and_refuses_letters():
     assert Form().validate({"phone": "+1 23"}) == {"phone": [IMPOSSIBLE]}
     assert Form().validate({"phone": 5550100123}) == {
         "phone": ["Enter a phone number with digits, spaces, brackets or dashes."]}
-    assert Form().validate({"phone": "555\x000100123"}) == {
-        "phone": ["Enter a phone number with digits, spaces, brackets or dashes."]}
+    assert Form().validate({"phone": "555\x000100123"}) == {  # the shared text field's rule comes first
+        "phone": ["Remove the invisible control characters from this text."]}
 
 
 def test_api_patch_stores_e164_and_refuses_impossible_numbers(client):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -75,14 +76,25 @@ def seed_scheduling(practice: Practice) -> None:
 
 def _book_samples(practice: Practice, visit_type: VisitType) -> None:
     patients = list(db.session.scalars(select(Patient).where(Patient.practice_id == practice.id)
-                                       .order_by(Patient.id).limit(3)))
+                                       .order_by(Patient.id).limit(4)))
     today = utcnow().date()
     slots = open_slots(visit_type, today + timedelta(days=3), today + timedelta(days=17))
-    for patient, slot in zip(patients, slots[::7], strict=False):
-        appointment = Appointment(patient_id=patient.id, provider_id=slot.provider_id, location_id=slot.location_id,
-                                  visit_type_id=visit_type.id, starts_at=slot.starts_at, ends_at=slot.ends_at,
-                                  status=AppointmentStatus.BOOKED)
-        db.session.add(appointment)
-        db.session.flush()
-        history.record(appointment, None, AppointmentStatus.BOOKED, None)
-        hold(appointment)
+    for patient, slot in zip(patients[:3], slots[::7], strict=False):
+        _add(patient, visit_type, slot.provider_id, slot.location_id, slot.starts_at, slot.ends_at)
+    if len(patients) == 4 and slots:
+        # One visit today at 7:30 (before the day's open hours, so it takes no bookable time): the front desk
+        # has someone to mark as arrived whatever day the demo is seeded on.
+        zone = ZoneInfo(practice.timezone)
+        starts_at = datetime.combine(utcnow().astimezone(zone).date(), time(7, 30), tzinfo=zone).astimezone(UTC)
+        _add(patients[3], visit_type, slots[0].provider_id, slots[0].location_id, starts_at,
+             starts_at + timedelta(minutes=visit_type.duration_minutes))
+
+
+def _add(patient: Patient, visit_type: VisitType, provider_id: int, location_id: int | None, starts_at, ends_at):
+    appointment = Appointment(patient_id=patient.id, provider_id=provider_id, location_id=location_id,
+                              visit_type_id=visit_type.id, starts_at=starts_at, ends_at=ends_at,
+                              status=AppointmentStatus.BOOKED)
+    db.session.add(appointment)
+    db.session.flush()
+    history.record(appointment, None, AppointmentStatus.BOOKED, None)
+    hold(appointment)
