@@ -8,14 +8,13 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hearth import audit, db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
-from hearth.i18n import _l
+from hearth.i18n import _l, current_language
 from hearth.labels import label
 from hearth.models import Appointment, AppointmentStatus, Location, Patient, Practice, Provider, User
 from hearth.policy import CLINICAL_ROLES
@@ -154,7 +153,7 @@ def set_status(user: User, practice_id: int, appointment_id: int, status: Appoin
     if status == S.ARRIVED and local_today(appointment.patient.practice, appointment.location, now) != (
             day := appointment_day(appointment)):
         raise Conflict(_l("A patient can be marked as arrived only on the day of the visit (%(day)s).",
-                          day=format_date(day, "medium", locale=str(get_locale() or "en"))))
+                          day=format_date(day, "medium", locale=current_language() or "en")))
     history.record(appointment, appointment.status, status, user, now)
     appointment.status = status
     for step, stamp in STAMPS.items():
