@@ -123,7 +123,8 @@ def check_in(data, patient_id: int, appointment_id: int):
 
 @blp.route(ITEM + "/calendar.ics", methods=["GET"])
 @blp.response(200, content_type="text/calendar")
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, responses={"200": {"description": "An iCalendar (RFC 5545) file with one VEVENT",
+                                             "content": {"text/calendar": {"schema": {"type": "string"}}}}})
 @token_required
 def ics(patient_id: int, appointment_id: int):
     """The appointment as an iCalendar file: one UID per visit, SEQUENCE and METHOD:CANCEL follow changes."""

@@ -13,8 +13,9 @@ from api.problems import PROBLEM
 from hearth.schemas import fields
 
 SERVERS = [{"url": "/", "description": "This Hearth installation"}]
-LICENSE = {"name": "AGPL-3.0-or-later", "url": "https://www.gnu.org/licenses/agpl-3.0.html"}
-CONTACT = {"name": "Hearth maintainers", "url": "https://github.com/hearth-health/hearth"}
+# The repository has no LICENSE file yet, so `info` names none (tests/api/test_openapi.py keeps the two in step).
+LICENSE: dict | None = None
+CONTACT = {"name": "Hearth maintainers"}
 
 # Operations (blueprint.view) that answer 409 when the appointment or slot changed under the client.
 CONFLICTS = {
@@ -177,6 +178,9 @@ def finish(document: dict) -> dict:
     for schema in schemas.values():
         for prop in (schema.get("properties") or {}).values():
             prop.pop("x-optional", None)
+    used = _reachable(document, schemas, "")
+    for name in [name for name in schemas if name not in used]:  # e.g. flask-smorest's PaginationMetadata
+        del schemas[name]
     for tag in document.get("tags", []):
         tag["name"] = _word(tag["name"])
     for item in document.get("paths", {}).values():
@@ -187,7 +191,8 @@ def finish(document: dict) -> dict:
 
 
 def _nullable_ref(prop: dict) -> None:
-    """`anyOf: [{type: object, nullable}, {$ref}]` -> `allOf: [{$ref}], nullable: true` (typed by generators)."""
+    """`anyOf: [{type: object, nullable}, {$ref}]` -> `type: object, allOf: [{$ref}], nullable: true`: generators
+    type it as the referenced schema or null, and `nullable` has the `type` sibling OpenAPI 3.0 asks for."""
     options = prop.get("anyOf")
     if not options or len(options) != 2:
         return
@@ -195,18 +200,21 @@ def _nullable_ref(prop: dict) -> None:
     nulls = [o for o in options if o.get("nullable") and "$ref" not in o]
     if len(refs) == 1 and len(nulls) == 1:
         del prop["anyOf"]
+        prop["type"] = "object"
         prop["allOf"] = refs
         prop["nullable"] = True
 
 
 def _reachable(document: dict, schemas: dict, key: str) -> set[str]:
-    """Names of the component schemas reachable from every operation's `key` (responses, requestBody...)."""
+    """Names of the component schemas reachable from every operation's `key` (responses, requestBody...; "": all)."""
     seen: set[str] = set()
     stack = []
     for item in document.get("paths", {}).values():
         for operation in item.values():
-            if isinstance(operation, dict) and key in operation:
-                stack.extend(_refs(operation[key], document))
+            if isinstance(operation, dict) and (key in operation or not key):
+                stack.extend(_refs(operation[key] if key else operation, document))
+    if not key:  # everything: the shared responses too
+        stack.extend(_refs(document.get("components", {}).get("responses", {}), document))
     while stack:
         name = stack.pop()
         if name in seen or name not in schemas:
