@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     422: "Invalid input: `errors` maps each field to its messages",
     429: "Too many attempts: wait for Retry-After seconds",
 }
+NULL = {"type": "object", "nullable": True, "enum": [None]}  # OpenAPI 3.0: the value null and nothing else
 RETRY_AFTER = {"description": "Seconds to wait before trying again",
                "schema": {"type": "integer", "minimum": 1}}
 
@@ -164,8 +165,10 @@ def finish(document: dict) -> dict:
     for schema in schemas.values():
         for prop in (schema.get("properties") or {}).values():
             _nullable_ref(prop)
+            _nullable_enum(prop)
             if "items" in prop:
                 _nullable_ref(prop["items"])
+                _nullable_enum(prop["items"])
     inputs = _reachable(document, schemas, "requestBody") | _reachable(document, schemas, "parameters")
     outputs = _reachable(document, schemas, "responses") - {"Problem"}
     for name in outputs - inputs:
@@ -191,18 +194,28 @@ def finish(document: dict) -> dict:
 
 
 def _nullable_ref(prop: dict) -> None:
-    """`anyOf: [{type: object, nullable}, {$ref}]` -> `type: object, allOf: [{$ref}], nullable: true`: generators
-    type it as the referenced schema or null, and `nullable` has the `type` sibling OpenAPI 3.0 asks for."""
+    """`anyOf: [{type: object, nullable}, {$ref}]` -> `anyOf: [{$ref}, NULL]`, NULL being OpenAPI 3.0's schema of
+    null alone (`{type: object, nullable: true, enum: [null]}`): openapi-python-client types it `LocationOut | None`,
+    and Redocly accepts it (`nullable` beside a `type`). `allOf: [$ref], nullable` lacks the type; with a
+    `type: object` beside it the generator drops the null and a null crashes the parsing."""
     options = prop.get("anyOf")
     if not options or len(options) != 2:
         return
     refs = [o for o in options if "$ref" in o]
     nulls = [o for o in options if o.get("nullable") and "$ref" not in o]
     if len(refs) == 1 and len(nulls) == 1:
-        del prop["anyOf"]
-        prop["type"] = "object"
-        prop["allOf"] = refs
-        prop["nullable"] = True
+        prop["anyOf"] = [*refs, dict(NULL)]
+
+
+def _nullable_enum(prop: dict) -> None:
+    """`type: string, enum, nullable` -> `anyOf: [{type: string, enum}, NULL]`: a generator then types it as the
+    enum or None (with `nullable` beside the enum it types the enum alone and fails on null); null inside the
+    enum is refused by Redocly."""
+    if not (prop.get("nullable") and "enum" in prop and "type" in prop):
+        return
+    options = {key: prop.pop(key) for key in ("type", "enum", "maxLength", "minLength") if key in prop}
+    prop.pop("nullable")
+    prop["anyOf"] = [options, dict(NULL)]
 
 
 def _reachable(document: dict, schemas: dict, key: str) -> set[str]:

@@ -146,8 +146,8 @@ def test_schemas_a_generator_can_type(document):
     schemas = document["components"]["schemas"]
     assert set(schemas["Appointment"]["required"]) >= {"id", "status", "starts_at"}
     assert "cancelled" in schemas["Appointment"]["properties"]["status"]["enum"]
-    assert schemas["Appointment"]["properties"]["location"] == {
-        "type": "object", "allOf": [{"$ref": "#/components/schemas/LocationOut"}], "nullable": True}
+    assert schemas["Appointment"]["properties"]["location"] == {"anyOf": [
+        {"$ref": "#/components/schemas/LocationOut"}, {"type": "object", "nullable": True, "enum": [None]}]}
     assert schemas["NotificationItem"]["properties"]["channel"]["enum"] == ["push", "email", "sms"]
     assert schemas["Chart"]["properties"]["care_team"]["type"] == "string"
     reset = document["paths"]["/api/v1/auth/password-reset"]["post"]["responses"]["202"]
@@ -213,8 +213,9 @@ def test_closed_sets_are_enums(document):
     assert enum("Grant", "kind") == {"proxy", "guardian"} and "ended" in enum("Grant", "state")
     assert enum("ChartCaregiver", "status") == enum("Grant", "status")
     assert enum("WaitlistEntry", "status") == {"waiting", "offered", "booked", "removed"}
-    assert enum("StatusChange", "to_status") == enum("StatusChange", "from_status") == enum("Appointment", "status")
-    assert schemas["StatusChange"]["properties"]["from_status"]["nullable"] is True
+    from_status = schemas["StatusChange"]["properties"]["from_status"]
+    assert from_status["anyOf"][1] == {"type": "object", "nullable": True, "enum": [None]}  # the enum, or null
+    assert enum("StatusChange", "to_status") == set(from_status["anyOf"][0]["enum"]) == enum("Appointment", "status")
     assert schemas["StaffAppointmentDetail"]["properties"]["next_statuses"]["items"]["enum"]
     assert set(schemas["Grant"]["properties"]["scopes"]["items"]["enum"]) == {
         "appointments", "messages", "medications", "results", "billing"}
