@@ -104,6 +104,8 @@ class ProblemsPlugin(BasePlugin):
                 raise ValueError(f"operationId {op_id} is not unique ({method} {path})")
             self.ids[f"{method} {path}"] = op_id
             operation.setdefault("operationId", op_id)
+            if not operation.get("summary"):  # a view without a docstring: Redocly's recommended rules want one
+                operation["summary"] = re.sub(r"(?<!^)([A-Z])", r" \1", operation["operationId"]).capitalize()
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             for status in statuses(endpoint, method, path, operation, self.rate_limited(endpoint)):
