@@ -60,6 +60,13 @@ RETRY_AFTER = {"description": "Seconds to wait before trying again",
                "schema": {"type": "integer", "minimum": 1}}
 
 
+def file_response(media_type: str, description: str, status: int = 200) -> dict:
+    """`@blp.doc(responses=file_response("application/pdf", "The statement"))` for a view answering a file: the
+    document then says what the body is (a text type is a string, anything else binary)."""
+    schema = {"type": "string"} if media_type.startswith("text/") else {"type": "string", "format": "binary"}
+    return {str(status): {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details, as api/problems.py sends them."""
 

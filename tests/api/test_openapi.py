@@ -197,7 +197,8 @@ def test_every_field_has_a_type(document):
 
 
 def test_success_bodies_declare_their_media_type(document):
-    """A 2xx with a body says what it is (JSON schema, text/calendar...); 204 has none, a 202 may have none."""
+    """A 2xx with a body says what it is (JSON schema, text/calendar...; api.openapi.file_response for files); 204
+    has none, a 202 may have none."""
     problems = []
     for method, path, operation in _operations(document):
         for code, response in operation["responses"].items():
