@@ -134,3 +134,8 @@ def stop(user: User, patient: Patient, medication_id: int) -> Medication:
         outbox.cancel(key_prefix=f"refill_due:{med.id}:")
     db.session.flush()
     return med
+
+
+def row(med: Medication) -> MedicationRow:
+    """`med` as a list shows it (one statement for the pending flag)."""
+    return MedicationRow(med, med.id in pending_medication_ids(med.patient_id))

@@ -32,6 +32,10 @@ class QueueItem:
     request: RefillRequest
     age: timedelta  # how long it has waited
 
+    @property
+    def age_minutes(self) -> int:
+        return int(self.age.total_seconds() // 60)
+
 
 def _queue_where(practice_id: int):
     return (RefillRequest.status == RefillStatus.REQUESTED, Patient.practice_id == practice_id)
