@@ -139,3 +139,37 @@ def stop(user: User, patient: Patient, medication_id: int) -> Medication:
 def row(med: Medication) -> MedicationRow:
     """`med` as a list shows it (one statement for the pending flag)."""
     return MedicationRow(med, med.id in pending_medication_ids(med.patient_id))
+
+
+@dataclass(frozen=True)
+class ChartMedications:
+    """The staff chart's medication section: the list and the practice's prescribers for the forms."""
+
+    page: Page[MedicationRow]
+    prescribers: list[Provider]
+
+
+def prescribers(practice_id: int) -> list[Provider]:
+    """The practice's providers, by family name (the prescriber choices)."""
+    return list(db.session.scalars(select(Provider).where(Provider.practice_id == practice_id)
+                                   .order_by(Provider.family_name, Provider.given_name, Provider.id)))
+
+
+@db.transactional
+def chart_medications(user: User, patient: Patient, *, page: int = 1) -> ChartMedications:
+    """The staff chart's medications (active first). Raises NotFound, Forbidden (not staff)."""
+    require_staff(user, patient, "list", "medication")
+    page, per_page = clamp(page, PER_PAGE, MAX_PER_PAGE)
+    where = Medication.patient_id == patient.id
+    stmt = select(Medication).where(where).options(joinedload(Medication.prescriber)).order_by(*_order())
+    rows, total = paginate(stmt, select(func.count(Medication.id)).where(where), page, per_page)
+    pending = pending_medication_ids(patient.id)
+    return ChartMedications(Page([MedicationRow(r[0], r[0].id in pending) for r in rows], page, per_page, total),
+                            prescribers(patient.practice_id))
+
+
+@db.transactional
+def staff_get(user: User, patient: Patient, medication_id: int) -> tuple[Medication, list[Provider]]:
+    """One medication for the staff edit form, with the prescriber choices. Raises NotFound, Forbidden."""
+    require_staff(user, patient, "view", "medication", medication_id)
+    return load_medication(patient, medication_id), prescribers(patient.practice_id)

@@ -11,6 +11,8 @@ The line carries the last fill date for the prescriber.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,10 +20,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from hearth import db, phones, policy
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import Medication, Patient, RefillRequest, RefillRequestLine, RefillStatus, User
+from hearth.models import (
+    Medication,
+    MedicationStatus,
+    Patient,
+    RefillRequest,
+    RefillRequestLine,
+    RefillStatus,
+    User,
+)
 from hearth.notify import outbox
 from hearth.services.medications.common import SCOPE, load_pharmacy, load_request, lock_patient
-from hearth.services.medications.meds import pending_medication_ids
+from hearth.services.medications.meds import MedicationRow, pending_medication_ids
+from hearth.services.medications.pharmacies import all_for
 from hearth.services.pagination import Page, clamp, paginate
 
 PER_PAGE = 20
@@ -122,3 +133,29 @@ def get(user: User, patient: Patient, request_id: int) -> RefillRequest:
     """One refill request of the patient's (NotFound for another patient's)."""
     policy.authorize(user, patient, SCOPE, "view", "refill_request", request_id)
     return load_request(patient, request_id)
+
+
+@dataclass(frozen=True)
+class RefillForm:
+    """What the refill form offers: the patient's active medications (each saying whether it can be
+    asked for online) and her saved pharmacies, preferred first."""
+
+    rows: list
+    pharmacies: list
+    call_phone: str | None
+
+    @property
+    def requestable(self) -> list:
+        return [r for r in self.rows if r.can_request]
+
+
+@db.transactional
+def form_options(user: User, patient: Patient) -> RefillForm:
+    """The refill form's choices in a fixed number of statements (one audit event). Raises NotFound."""
+    policy.authorize(user, patient, SCOPE, "view_form", "refill_request")
+    meds = db.session.scalars(select(Medication).where(Medication.patient_id == patient.id,
+                                                       Medication.status == MedicationStatus.ACTIVE)
+                              .order_by(func.lower(Medication.name), Medication.id).limit(200)).all()
+    pending = pending_medication_ids(patient.id)
+    return RefillForm([MedicationRow(m, m.id in pending) for m in meds], all_for(patient.id),
+                      patient.practice.phone)
