@@ -148,3 +148,14 @@ def test_patient_pages_are_bounded(client):
     with count_queries() as many:
         assert client.get("/medications").status_code == 200
     assert many.count == few.count
+
+
+def test_pages_in_spanish(client):
+    w = _world()
+    w.patient.user.locale = "es"
+    db.session.commit()
+    login(client, w.patient.user)
+    page = client.get("/medications")
+    assert b"Sus medicamentos" in page.data and b"Pedir un resurtido" in page.data
+    bad = client.post("/medications/refill", data={"pharmacy_id": str(w.pharmacy.id)})
+    assert b"Elija de 1 a 20 medicamentos" in bad.data or b"Elija al menos" in bad.data

@@ -103,7 +103,7 @@ def request_refill(user: User, patient: Patient, medication_ids: list[int], phar
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:  # the unique pending line: a parallel request won
-        raise Conflict(_l("A refill request for this medication is already waiting for an answer.")) from None
+        raise Conflict(_l("You already asked for a refill of this medicine. We will answer soon.")) from None
     for med in meds:  # asked for: no need to remind
         outbox.cancel(key_prefix=f"refill_due:{med.id}:")
     return request
