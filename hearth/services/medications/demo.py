@@ -33,6 +33,9 @@ MEDICATIONS = {
         ("Amoxicillin", "500 mg", "capsule", "Take 1 capsule 3 times a day for 10 days.", 30, 0, 200, 10, None,
          True),
     ],
+    "HFM-000102": [  # María García (reads Spanish)
+        ("Losartan", "50 mg", "tablet", "Take 1 tablet by mouth once a day.", 30, 4, 24, 30, None, False),
+    ],
     "HFM-000105": [  # Margaret Brooks (her daughter's grant covers medications)
         ("Metformin", "500 mg", "tablet", "Take 1 tablet by mouth twice a day with meals.", 60, 3, 20, 30, None,
          False),
