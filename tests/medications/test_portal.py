@@ -159,3 +159,19 @@ def test_pages_in_spanish(client):
     assert b"Sus medicamentos" in page.data and b"Pedir un resurtido" in page.data
     bad = client.post("/medications/refill", data={"pharmacy_id": str(w.pharmacy.id)})
     assert b"Elija de 1 a 20 medicamentos" in bad.data or b"Elija al menos" in bad.data
+
+
+def test_home_card_for_a_medication_running_out(client):
+    from datetime import timedelta
+
+    from hearth.services.medications.common import local_today
+
+    w = _world()
+    w.med.last_filled_on = local_today(w.patient) - timedelta(days=w.med.supply_days - 4)
+    controlled = make_medication(patient=w.patient, name="Alprazolam", controlled=ControlledSchedule.IV)
+    controlled.last_filled_on = w.med.last_filled_on
+    db.session.commit()
+    login(client, w.patient.user)
+    home = client.get("/").data
+    assert b"Lisinopril 10 mg tablet runs out soon" in home and b"Alprazolam" not in home
+    assert f'href="/medications/refill?medication={w.med.id}"'.encode() in home
