@@ -118,3 +118,13 @@ def test_amounts_for_a_medication_not_in_the_request_are_refused():
     with pytest.raises(Invalid):
         queue.approve(w.staff, w.patient, request.id, {other.id: (1, 1)})
     assert request.status == RefillStatus.REQUESTED
+
+
+def test_the_caregiver_who_asked_is_told_too():
+    from tests.factories import make_grant, make_user
+
+    w = make_world()
+    grant = make_grant(patient=w.patient, caregiver=make_user(), scopes=("medications",))
+    request = refills.request_refill(grant.caregiver, w.patient, [w.med.id], w.pharmacy.id)
+    queue.needs_visit(w.staff, w.patient, request.id)
+    assert {n.recipient_user_id for n in _notes(w.patient.id)} == {w.patient.user_id, grant.caregiver_user_id}

@@ -65,7 +65,13 @@ def load_request(patient: Patient, request_id: int) -> RefillRequest:
 
 
 def notify_update(request: RefillRequest) -> None:
-    """Tell the patient her request changed (in this transaction, through the outbox; no health detail)."""
+    """Tell the patient her request changed, and the caregiver who asked for her (in this transaction, through
+    the outbox; no health detail). The dispatcher re-checks that a caregiver still covers medications."""
     patient = request.patient
-    outbox.enqueue(key=f"refill:{request.id}:{request.status.value}", kind=KIND, template="refill_update",
-                   params={"ref": f"refill:{request.id}"}, user=patient.user, patient=patient)
+    key = f"refill:{request.id}:{request.status.value}"
+    params = {"ref": f"refill:{request.id}"}
+    outbox.enqueue(key=key, kind=KIND, template="refill_update", params=params, user=patient.user, patient=patient)
+    asker = request.requested_by
+    if request.by_caregiver and asker is not None and asker.id != patient.user_id and asker.is_active:
+        outbox.enqueue(key=f"{key}:u{asker.id}", kind=KIND, template="refill_update", params=params, user=asker,
+                       patient=patient)
