@@ -144,6 +144,10 @@ class RefillRequest(Base):
         return self.status == RefillStatus.REQUESTED
 
     @property
+    def requested_by_name(self) -> str | None:
+        return self.requested_by.display_name if self.requested_by is not None else None
+
+    @property
     def is_renewal(self) -> bool:
         return any(line.renewal for line in self.lines)
 

@@ -129,3 +129,10 @@ def test_medication_list_statements_are_bounded(client):
     with count_queries() as many:
         r = client.get(url, headers=me)
     assert r.json["total"] == 16 and many.count == few.count
+
+
+def test_optional_people_are_null_not_missing(client):
+    w = _world()
+    staff = bearer(client, w.staff)
+    r = client.post(f"/api/v1/patients/{w.patient.id}/medications", headers=staff, json={"name": "Vitamin D"})
+    assert r.status_code == 201 and r.json["prescriber"] is None and r.json["prescriber_id"] is None

@@ -35,6 +35,11 @@ class MedicationRow:
     refill_pending: bool
 
     @property
+    def prescriber_name(self) -> str | None:
+        prescriber = self.medication.prescriber
+        return prescriber.display_name if prescriber is not None else None
+
+    @property
     def can_request(self) -> bool:
         """Refillable online: active, not a controlled substance, no request waiting."""
         med = self.medication
