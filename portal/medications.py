@@ -56,6 +56,13 @@ def index():
                            page_url=lambda n: url_for("medications.index", page=n))
 
 
+def parse_id_or_none(value) -> int | None:
+    try:
+        return parse_id(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _render_form(errors: dict | None = None, values=None, chosen: set[int] | None = None):
     person = _person()
     options = refills.form_options(actor(), person.patient)
@@ -93,13 +100,6 @@ def refill_submit():
                             chosen)
     flash(_l("Your refill request was sent."), "success")
     return redirect(url_for("medications.request_detail", request_id=created.id))
-
-
-def parse_id_or_none(value) -> int | None:
-    try:
-        return parse_id(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.get("/requests")

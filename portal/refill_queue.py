@@ -12,7 +12,6 @@ from flask_babel import format_timedelta
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from hearth import policy
 from hearth.errors import DomainError, Forbidden
 from hearth.i18n import _l
 from hearth.policy import load_patient
@@ -112,9 +111,3 @@ def needs_visit(patient_id: int, request_id: int):
     except DomainError as exc:
         return _refused(exc, patient_id, request_id)
     return _done(_l("The patient will be asked to book a visit."), patient_id)
-
-
-def pending_count_for(user) -> int:
-    """Waiting refill requests across the user's practices (for a workspace card or a badge)."""
-    ids = policy.staff_practice_ids(user)
-    return sum(queue.pending_count(pid) for pid in ids)

@@ -175,3 +175,18 @@ def test_home_card_for_a_medication_running_out(client):
     home = client.get("/").data
     assert b"Lisinopril 10 mg tablet runs out soon" in home and b"Alprazolam" not in home
     assert f'href="/medications/refill?medication={w.med.id}"'.encode() in home
+
+
+def test_needs_a_visit_offers_booking_and_a_denial_shows_its_reason(client):
+    from hearth.services.medications import queue, refills
+
+    w = _world()
+    other = make_medication(patient=w.patient, name="Metformin")
+    visit = refills.request_refill(w.patient.user, w.patient, [w.med.id], w.pharmacy.id)
+    denied = refills.request_refill(w.patient.user, w.patient, [other.id], w.pharmacy.id)
+    queue.needs_visit(w.staff, w.patient, visit.id)
+    queue.deny(w.staff, w.patient, denied.id, "Your kidney test is due first.")
+    login(client, w.patient.user)
+    page = client.get(f"/medications/requests/{visit.id}").data
+    assert b"Needs a visit first" in page and b'href="/appointments/find"' in page
+    assert b"Your kidney test is due first." in client.get(f"/medications/requests/{denied.id}").data
