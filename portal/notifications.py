@@ -26,6 +26,7 @@ KIND_LABELS = {
     "result": _l("New results and documents"),
     "bill": _l("Bills and statements"),
     "waitlist": _l("Earlier appointment offers"),
+    "refill": _l("Refill requests and reminders"),
     "account": _l("Account and sign-in"),
 }
 # Headings in the notification centre: the kinds, shorter where the preference label explains more.

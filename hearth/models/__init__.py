@@ -4,6 +4,15 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.medications import (
+    ControlledSchedule,
+    Medication,
+    MedicationStatus,
+    Pharmacy,
+    RefillRequest,
+    RefillRequestLine,
+    RefillStatus,
+)
 from hearth.models.notification import (
     AttemptOutcome,
     Channel,
@@ -30,6 +39,13 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "ControlledSchedule",
+    "Medication",
+    "MedicationStatus",
+    "Pharmacy",
+    "RefillRequest",
+    "RefillRequestLine",
+    "RefillStatus",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",

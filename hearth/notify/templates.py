@@ -319,6 +319,38 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    # Refill requests (hearth.services.medications): never the medication, the note or the decision's reason.
+    "refill_update": Template(
+        texts={
+            "en": Text(
+                "Update on your refill request",
+                "Refill request update",
+                "There is an update on your refill request. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Novedades sobre su pedido de resurtido",
+                "Novedades sobre su resurtido",
+                "Hay novedades sobre su pedido de resurtido. " + OPEN["es"],
+            ),
+        },
+    ),
+    "refill_due": Template(
+        optional=("ref", "url"),
+        link_params=("url",),
+        links={"en": "Ask for a refill: {url}", "es": "Pida un resurtido: {url}"},
+        texts={
+            "en": Text(
+                "Time to ask for a refill",
+                "Time to ask for a refill",
+                "One of your medicines will run out in about a week. You can ask for a refill in Hearth.",
+            ),
+            "es": Text(
+                "Es hora de pedir un resurtido",
+                "Es hora de pedir un resurtido",
+                "Uno de sus medicamentos se acabará en una semana más o menos. Puede pedir un resurtido en Hearth.",
+            ),
+        },
+    ),
     # The practice cancelled a visit (the provider took the time off): date and time only, never why.
     "appointment_cancelled": Template(
         optional=("ref", "date", "time", "starts_at", "zone", "phone"),
