@@ -14,6 +14,16 @@ from hearth.models.notification import (
 )
 from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
 from hearth.models.practice import Location, Membership, Practice, StaffRole
+from hearth.models.results import (
+    DiagnosticReport,
+    DiagnosticReportVersion,
+    Interpretation,
+    Observation,
+    PracticeResultSettings,
+    ReportStatus,
+    ResultCategory,
+    ResultReleasePreference,
+)
 from hearth.models.scheduling import (
     Appointment,
     AppointmentSlotLock,
@@ -30,6 +40,14 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "DiagnosticReport",
+    "DiagnosticReportVersion",
+    "Interpretation",
+    "Observation",
+    "PracticeResultSettings",
+    "ReportStatus",
+    "ResultCategory",
+    "ResultReleasePreference",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
