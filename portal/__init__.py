@@ -62,6 +62,8 @@ def _blueprints():
         pwa,
         records,
         reminder_links,
+        results,
+        results_staff,
         schedule,
         scheduling_admin,
         settings,
@@ -69,5 +71,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, results, results_staff, pwa]
     return [module.bp for module in modules]

@@ -130,3 +130,20 @@ def set_confidential(user: User, practice_id: int, categories: list[str]) -> set
                  resource_type="result_settings", resource_id=practice_id)
     db.session.flush()
     return row.confidential
+
+
+@dataclass
+class PatientResults:
+    patient: Patient
+    page: Page
+    views: dict[int, list[ResultView]]
+
+
+def patient_results(user: User, patient_id: int, *, page: int = 1) -> PatientResults:
+    """Every report of a patient for her practice's staff (released or not), with who viewed each."""
+    from hearth.services.results import reading
+    from hearth.services.results.common import load_patient_for_staff
+
+    patient = load_patient_for_staff(user, patient_id)
+    listing = reading.list_reports(user, patient, page=page)
+    return PatientResults(patient, listing, views_of({patient.id}, [i.report.id for i in listing.items]))
