@@ -72,6 +72,7 @@ def blueprints():
         me,
         notifications,
         records,
+        results,
         schedule,
         scheduling_admin,
         settings,
@@ -79,5 +80,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links]
+               scheduling_admin, notifications, appointment_links, results]
     return [module.blp for module in modules]

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from hearth.errors import DomainError
 from hearth.i18n import _l, current_language
 from hearth.models import ResultCategory
-from hearth.schemas.results import ResultPageArgsSchema, TrendArgsSchema
+from hearth.schemas.results import ResultPageArgsSchema, ResultTrendArgsSchema
 from hearth.services.results import chart, preferences, reading
 from hearth.services.results.common import (
     category_label,
@@ -89,7 +89,7 @@ def detail(report_id: int):
 def trend():
     """One test over time (one LOINC code in one unit): a chart and the same numbers as a table."""
     try:
-        args = TrendArgsSchema().load(request.args, unknown="exclude")
+        args = ResultTrendArgsSchema().load(request.args, unknown="exclude")
     except ValidationError:
         abort(404)
     t = reading.trend(actor(), _patient(), args["code"], args["unit"])

@@ -15,7 +15,7 @@ from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import ResultCategory
 from hearth.schemas.fields import parse_id
-from hearth.schemas.results import FLAG_CODES, CommentSchema, CorrectionSchema, ReportInputSchema
+from hearth.schemas.results import FLAG_CODES, ResultCommentSchema, ResultCorrectionSchema, ResultInputSchema
 from hearth.services import patients
 from hearth.services.results import reading, recording, staff
 from hearth.services.results.chart import number
@@ -125,7 +125,7 @@ def record(patient_id: int):
         return _form_page(patient_id, values={"client_key": uuid.uuid4().hex, "status": "final", "rows": rows})
     data, used = form_input(request.form)
     try:
-        report = recording.record(actor(), patient_id, ReportInputSchema().load(data))
+        report = recording.record(actor(), patient_id, ResultInputSchema().load(data))
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
@@ -150,7 +150,7 @@ def report(patient_id: int, report_id: int):
 def comment(patient_id: int, report_id: int):
     """A clinician's plain-language comment; releases a result the patient chose to see after one."""
     try:
-        recording.comment(actor(), patient_id, report_id, CommentSchema().load(
+        recording.comment(actor(), patient_id, report_id, ResultCommentSchema().load(
             {"comment": request.form.get("comment", "")})["comment"])
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
@@ -172,7 +172,7 @@ def correct(patient_id: int, report_id: int):
         return _form_page(patient_id, view=view, values=_values_of(view))
     data, used = form_input(request.form)
     try:
-        clean = CorrectionSchema().load(data, unknown=EXCLUDE)
+        clean = ResultCorrectionSchema().load(data, unknown=EXCLUDE)
         recording.correct(actor(), patient_id, report_id, clean, expected_version=clean["version"],
                           reason=clean["reason"])
     except (ValidationError, DomainError) as exc:

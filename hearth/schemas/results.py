@@ -22,12 +22,15 @@ TEXT_FIELDS = ("name", "loinc_code", "unit", "value_string", "range_text", "inte
                "ordering_provider_id")
 
 
+def _within_limit(value) -> None:
+    """Lab values and range ends are bounded like every number from outside (the column holds 18 digits)."""
+    if value is not None and not -VALUE_LIMIT <= value <= VALUE_LIMIT:
+        raise ValidationError(str(_l("Enter a number between -1,000,000,000,000 and 1,000,000,000,000.")))
+
+
 def _number(**kwargs):
-    return fields.Decimal(places=6, allow_nan=False, allow_none=True, load_default=None,
-                          validate=validate.Range(min=-VALUE_LIMIT, max=VALUE_LIMIT,
-                                                  error=_l("Enter a number between -1,000,000,000,000 and "
-                                                           "1,000,000,000,000.")),
-                          metadata={"type": "number"}, **kwargs)
+    return fields.Decimal(places=6, allow_nan=False, allow_none=True, load_default=None, validate=_within_limit,
+                          metadata={"type": "number", "minimum": -VALUE_LIMIT, "maximum": VALUE_LIMIT}, **kwargs)
 
 
 def _loinc():
@@ -71,7 +74,7 @@ class ObservationInputSchema(Schema):
         return data
 
 
-class ReportInputSchema(Schema):
+class ResultInputSchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"description": "The panel or test, e.g. Basic metabolic panel"})
@@ -101,7 +104,7 @@ class ReportInputSchema(Schema):
         return data
 
 
-class CorrectionSchema(ReportInputSchema):
+class ResultCorrectionSchema(ResultInputSchema):
     version = fields.Integer(required=True, validate=validate.Range(min=1),
                              metadata={"description": "The version being corrected (409 if it changed meanwhile)"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -115,7 +118,7 @@ class CorrectionSchema(ReportInputSchema):
         return data
 
 
-class CommentSchema(Schema):
+class ResultCommentSchema(Schema):
     comment = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
     @pre_load
@@ -128,9 +131,14 @@ class ResultPageArgsSchema(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class TrendArgsSchema(Schema):
+class ResultTrendArgsSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(LOINC, error=_l("Enter a LOINC code such as 2345-7.")))
     unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class TrendUnitArgsSchema(Schema):
+    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                         metadata={"description": "The unit of the line (UCUM); values in other units are not on it"})
 
 
 # ---- output
@@ -151,7 +159,7 @@ class ObservationSchema(Schema):
                                    metadata={"type": "boolean"})
 
 
-class ReportSchema(Schema):
+class ResultReportSchema(Schema):
     id = fields.Integer()
     category = fields.String()
     name = fields.String()
@@ -166,19 +174,19 @@ class ReportSchema(Schema):
     released_at = fields.DateTime(allow_none=True)
 
 
-class ReportItemSchema(Schema):
-    report = fields.Nested(ReportSchema)
+class ResultItemSchema(Schema):
+    report = fields.Nested(ResultReportSchema)
     observations = fields.List(fields.Nested(ObservationSchema))
 
 
-class ReportPageSchema(Schema):
-    items = fields.List(fields.Nested(ReportItemSchema))
+class ResultPageSchema(Schema):
+    items = fields.List(fields.Nested(ResultItemSchema))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
 
 
-class VersionSchema(Schema):
+class ResultVersionSchema(Schema):
     version = fields.Function(lambda v: v.version.version, metadata={"type": "integer"})
     status = fields.Function(lambda v: v.version.status.value, metadata={"type": "string"})
     recorded_at = fields.Function(lambda v: v.version.recorded_at.isoformat(), metadata={"type": "string",
@@ -186,12 +194,13 @@ class VersionSchema(Schema):
     observations = fields.List(fields.Nested(ObservationSchema))
 
 
-class ReportDetailSchema(ReportItemSchema):
+class ResultDetailSchema(ResultItemSchema):
     commented_by = fields.String(allow_none=True)
-    history = fields.List(fields.Nested(VersionSchema), metadata={"description": "Earlier versions, newest first"})
+    history = fields.List(fields.Nested(ResultVersionSchema),
+                          metadata={"description": "Earlier versions, newest first"})
 
 
-class ViewSchema(Schema):
+class ResultViewSchema(Schema):
     name = fields.String()
     relation = fields.String(metadata={"description": "self or caregiver"})
     first_at = fields.DateTime()
@@ -199,11 +208,7 @@ class ViewSchema(Schema):
     times = fields.Integer()
 
 
-class StaffReportDetailSchema(ReportDetailSchema):
-    views = fields.List(fields.Nested(ViewSchema), metadata={"description": "Who of the patient's side opened it"})
-
-
-class PointSchema(Schema):
+class TrendPointSchema(Schema):
     at = fields.DateTime()
     value = fields.Float()
     interpretation = fields.String(allow_none=True)
@@ -212,33 +217,33 @@ class PointSchema(Schema):
     range_high = fields.Float(allow_none=True)
 
 
-class TrendSchema(Schema):
+class ResultTrendSchema(Schema):
     code = fields.String()
     unit = fields.String(allow_none=True)
     name = fields.String()
-    points = fields.List(fields.Nested(PointSchema))
+    points = fields.List(fields.Nested(TrendPointSchema))
     other_units = fields.List(fields.String(allow_none=True))
 
 
-class AwaitingItemSchema(Schema):
-    report = fields.Nested(ReportSchema)
+class AwaitingResultSchema(Schema):
+    report = fields.Nested(ResultReportSchema)
     patient_id = fields.Function(lambda i: i.report.patient_id, metadata={"type": "integer"})
     patient_name = fields.Function(lambda i: i.report.patient.full_name, metadata={"type": "string"})
-    views = fields.List(fields.Nested(ViewSchema))
+    views = fields.List(fields.Nested(ResultViewSchema))
 
 
-class AwaitingPageSchema(Schema):
-    items = fields.List(fields.Nested(AwaitingItemSchema))
+class AwaitingResultPageSchema(Schema):
+    items = fields.List(fields.Nested(AwaitingResultSchema))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
 
 
-class CategoryChoiceSchema(Schema):
+class ReleaseChoiceSchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(CATEGORY_CODES))
     wait_for_comment = fields.Boolean(required=True)
 
 
 class ReleasePreferencesSchema(Schema):
-    items = fields.List(fields.Nested(CategoryChoiceSchema), required=True, validate=validate.Length(max=20))
+    items = fields.List(fields.Nested(ReleaseChoiceSchema), required=True, validate=validate.Length(max=20))
     can_edit = fields.Boolean(dump_only=True)

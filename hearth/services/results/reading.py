@@ -104,6 +104,11 @@ def list_reports(user: User, patient: Patient, *, page: int = 1, per_page: int =
     return Page([ReportItem(r, observations[r.id]) for r in reports], page, per_page, total)
 
 
+def item_of(report: DiagnosticReport) -> ReportItem:
+    """A report just written, with its current observations (for the answer to the writer)."""
+    return ReportItem(report, observations_of([report])[report.id])
+
+
 def _history(report: DiagnosticReport) -> list[VersionView]:
     versions = db.session.scalars(select(DiagnosticReportVersion).where(
         DiagnosticReportVersion.report_id == report.id, DiagnosticReportVersion.version < report.version)

@@ -147,3 +147,14 @@ def patient_results(user: User, patient_id: int, *, page: int = 1) -> PatientRes
     patient = load_patient_for_staff(user, patient_id)
     listing = reading.list_reports(user, patient, page=page)
     return PatientResults(patient, listing, views_of({patient.id}, [i.report.id for i in listing.items]))
+
+
+@db.transactional
+def report_views(user: User, patient_id: int, report_id: int) -> list[ResultView]:
+    """Who of the patient's side opened the report, and when (staff of her practice; audited)."""
+    from hearth.services.results.common import SCOPE, load_patient_for_staff, load_report
+
+    patient = load_patient_for_staff(user, patient_id)
+    report = load_report(patient, report_id)
+    policy.authorize(user, patient, SCOPE, "view", "result_views", report.id)
+    return views_of({patient.id}, [report.id])[report.id]
