@@ -215,3 +215,34 @@ def test_lists_run_a_bounded_number_of_statements():
     for n in range(12):
         record(c, days_ago=n + 2, observations=[glucose(str(90 + n)), glucose("5", name="Other", code="2947-0")])
     assert counts() == few
+
+
+def test_the_home_card_counts_results_this_reader_has_not_opened():
+    from hearth.services.acting import Person
+    from hearth.services.results import cards
+
+    c = clinic()
+    helper = grant(c, scopes=["results"])
+    first = record(c)
+    record(c, days_ago=2)
+    now = utcnow()
+    assert cards.result_cards(c.patient.user, Person(c.patient, None), now)[0].title == "You have 2 new test results"
+    assert cards.unseen_count(c.patient.user, c.patient, now + timedelta(days=31)) == 0  # released long ago
+    reading.get_report(c.patient.user, c.patient, first.id)
+    assert cards.unseen_count(c.patient.user, c.patient, now) == 1
+    assert cards.unseen_count(helper.caregiver, c.patient, now) == 2  # each reader has her own "new"
+    assert "Maria has 2" in cards.result_cards(helper.caregiver, Person(c.patient, helper), now)[0].title
+
+
+def test_the_workspace_summary_lists_the_oldest_results_waiting_for_a_comment():
+    from hearth.services.results import cards
+
+    c = clinic()
+    record(c, days_ago=3, name="Oldest")
+    record(c, days_ago=1, name="Newer")
+    count, oldest = cards.awaiting_summary(c.nurse, c.practice.id)
+    assert count == 2 and [r.name for r in oldest] == ["Oldest", "Newer"]
+    assert cards.awaiting_summary(c.patient.user, c.practice.id) == (0, [])
+    workspace = pytest.importorskip("hearth.services.workspace_cards")
+    made = cards.results_awaiting_card(c.nurse, c.practice, utcnow())
+    assert isinstance(made[0], workspace.WorkspaceCard) and made[0].count == 2
