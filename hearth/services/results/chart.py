@@ -49,12 +49,13 @@ def trend_svg(trend: Trend, *, title: str, description: str, locale: str, zone: 
         return format_date(moment.astimezone(_zone(zone)).date(), "medium", locale=locale)
 
     chart = pygal.DateTimeLine(
-        js=[], css=[], disable_xml_declaration=True, show_legend=True, legend_at_bottom=True, width=640,
-        height=320, explicit_size=False, x_label_rotation=0, truncate_label=-1,
-        x_value_formatter=day, value_formatter=lambda v: number(v, locale), dots_size=5, margin=12,
+        js=[], css=[], disable_xml_declaration=True, show_legend=True, legend_at_bottom=True, width=420,
+        height=300, explicit_size=False, x_label_rotation=0, truncate_label=-1,
+        x_value_formatter=day, value_formatter=lambda v: number(v, locale), dots_size=4, margin=12,
+        margin_right=40, margin_left=8,
         pretty_print=False, tooltip_fancy_mode=False,
     )
-    step = max(1, -(-len(trend.points) // 4))  # at most 4 dates under the axis: readable at phone width
+    step = max(1, -(-len(trend.points) // 3))  # at most 3 dates under the axis: readable at phone width
     chart.x_labels = [p.at for p in trend.points[::step]]
     chart.add(labels["value"], [(p.at, float(p.value)) for p in trend.points])
     low, high = _range(trend)
