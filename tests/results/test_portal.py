@@ -51,7 +51,7 @@ def test_the_trend_page_draws_an_accessible_chart_with_the_numbers_beside_it(cli
     assert 'role="img"' in body and 'aria-label="Glucose (mg/dL) over time"' in body
     assert '<title id="trend-title">' in body and '<desc id="trend-desc">3 values' in body
     assert "<style" not in body and "<script" not in body.split("<main")[1].split("</main>")[0]
-    assert body.count("<tr>") >= 4 and "118 mg/dL" in body and "6.1" not in body  # other unit: its own chart
+    assert body.count("<tr>") >= 4 and "118 mg/dL" in body and "6.1 mmol/L" not in body  # other unit: its own chart
     assert "mmol/L</a>" in body
     assert client.get("/results/trend?code=not-a-code").status_code == 404
     assert client.get("/results/trend?code=2345-7&unit=g/L").status_code == 404
