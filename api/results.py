@@ -17,6 +17,7 @@ from hearth.schemas.results import (
     ResultItemSchema,
     ResultPageArgsSchema,
     ResultPageSchema,
+    ResultSettingsSchema,
     ResultTrendSchema,
     ResultViewSchema,
     TrendUnitArgsSchema,
@@ -128,3 +129,23 @@ def put_release_preferences(data, patient_id: int):
 def list_results_awaiting_comment(args, practice_id: int):
     """Results without a clinician's comment, oldest report first, with who of the patient's side opened each."""
     return staff.awaiting_comment(actor(), practice_id, page=args["page"], per_page=args["per_page"])
+
+
+@blp.route("/practices/<int:practice_id>/result-settings", methods=["GET"])
+@blp.response(200, ResultSettingsSchema)
+@blp.doc(security=BEARER)
+@token_required
+def get_result_settings(practice_id: int):
+    """The result categories the practice keeps from a teen's guardians without her consent (staff)."""
+    return {"confidential_for_teens": sorted(staff.confidential_settings(actor(), practice_id))}
+
+
+@blp.route("/practices/<int:practice_id>/result-settings", methods=["PUT"])
+@blp.arguments(ResultSettingsSchema)
+@blp.response(200, ResultSettingsSchema)
+@blp.doc(security=BEARER)
+@token_required
+def put_result_settings(data, practice_id: int):
+    """Choose those categories (practice admins)."""
+    return {"confidential_for_teens": sorted(staff.set_confidential(actor(), practice_id,
+                                                                    data["confidential_for_teens"]))}

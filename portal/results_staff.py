@@ -199,3 +199,23 @@ def awaiting():
     pg = staff.awaiting_comment(actor(), practice.id, page=page)
     return render_template("results/staff_awaiting.html", pg=pg, practice=practice, practices=practices,
                            page_url=lambda n: url_for("results_staff.awaiting", practice=practice.id, page=n))
+
+
+@bp.route("/results/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Admins choose the result categories kept from a teen's guardians unless she agrees."""
+    practices = patients.staff_practices(actor())
+    wanted = request.values.get("practice", type=parse_id)
+    practice = next((p for p in practices if p.id == wanted), practices[0] if practices else None)
+    if practice is None:
+        from hearth.errors import Forbidden
+
+        raise Forbidden()
+    if request.method == "POST":
+        staff.set_confidential(actor(), practice.id, request.form.getlist("confidential"))
+        flash(_l("Saved. Guardians of teens see these kinds of results only with the teen's consent."), "success")
+        return redirect(url_for("results_staff.settings", practice=practice.id))
+    chosen = staff.confidential_settings(actor(), practice.id)
+    return render_template("results/staff_settings.html", practice=practice, chosen=chosen,
+                           categories=list(ResultCategory))

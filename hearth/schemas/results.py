@@ -247,3 +247,10 @@ class ReleaseChoiceSchema(Schema):
 class ReleasePreferencesSchema(Schema):
     items = fields.List(fields.Nested(ReleaseChoiceSchema), required=True, validate=validate.Length(max=20))
     can_edit = fields.Boolean(dump_only=True)
+
+
+class ResultSettingsSchema(Schema):
+    confidential_for_teens = fields.List(fields.String(validate=validate.OneOf(CATEGORY_CODES)), required=True,
+                                         validate=validate.Length(max=20),
+                                         metadata={"description": "Categories a teen's guardians see only with "
+                                                                  "her consent"})

@@ -93,3 +93,22 @@ def test_trend_and_release_preferences_over_the_api(client):
     assert refused.status_code == 403
     assert {i.category: i.wait_for_comment for i in preferences.get(c.patient.user, c.patient).items}[
         ResultCategory.PATHOLOGY]
+
+
+def test_practice_result_settings_over_the_api(client):
+    from hearth import db
+    from hearth.models import Membership, StaffRole
+
+    c = clinic()
+    nurse_auth = bearer(client, c.nurse)
+    url = f"/api/v1/practices/{c.practice.id}/result-settings"
+    assert client.get(url, headers=nurse_auth).json == {"confidential_for_teens": []}
+    assert client.put(url, headers=nurse_auth, json={"confidential_for_teens": ["genetics"]}).status_code == 403
+    c.clinician.memberships.append(Membership(practice_id=c.practice.id, role=StaffRole.ADMIN))
+    db.session.commit()
+    admin_auth = bearer(client, c.clinician)
+    bad = client.put(url, headers=admin_auth, json={"confidential_for_teens": ["dental"]})
+    assert bad.status_code == 422
+    done = client.put(url, headers=admin_auth, json={"confidential_for_teens": ["genetics"]})
+    assert done.status_code == 200 and done.json == {"confidential_for_teens": ["genetics"]}
+    assert client.get(url, headers=bearer(client, c.patient.user)).status_code == 403

@@ -152,3 +152,22 @@ def test_result_lists_run_a_bounded_number_of_statements(client):
     with count_queries() as many:
         assert client.get("/results").status_code == 200
     assert many.count == few.count
+
+
+def test_admins_choose_the_categories_kept_private_for_teens(client):
+    from hearth.models import Membership, StaffRole
+    from hearth.services.results.common import confidential_categories
+
+    c = clinic()
+    login(client, c.nurse)
+    assert client.post(f"/staff/results/settings?practice={c.practice.id}",
+                       data={"confidential": ["genetics"]}).status_code == 403
+    c.clinician.memberships.append(Membership(practice_id=c.practice.id, role=StaffRole.ADMIN))
+    db.session.commit()
+    client.post("/logout")
+    login(client, c.clinician)
+    page = client.get("/staff/results/settings").get_data(as_text=True)
+    assert 'value="genetics"' in page
+    client.post(f"/staff/results/settings?practice={c.practice.id}", data={"confidential": ["genetics", "pathology"]})
+    assert confidential_categories(c.practice.id) == {"genetics", "pathology"}
+    assert 'value="genetics" checked' in client.get("/staff/results/settings").get_data(as_text=True)
