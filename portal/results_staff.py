@@ -101,7 +101,8 @@ def _values_of(view: reading.ReportView) -> dict:
 def _form_page(patient_id: int, *, view=None, values=None, errors=None, status=200):
     chart = patients.chart(actor(), patient_id)
     rows = min(max(int((values or {}).get("rows") or ROWS), ROWS), MAX_ROWS)
-    return render_template("results/staff_form.html", chart=chart, view=view, values=values or {},
+    providers = staff.ordering_choices(actor(), chart.patient.practice_id)
+    return render_template("results/staff_form.html", chart=chart, view=view, values=values or {}, providers=providers,
                            errors=errors or {}, rows=rows, categories=list(ResultCategory), flags=FLAG_CODES,
                            zone=viewer_zone()), status
 

@@ -86,7 +86,7 @@ def test_staff_record_comment_and_correct_through_the_forms(client):
     preferences.put(c.patient.user, c.patient, {ResultCategory.LAB: True})
     login(client, c.clinician)
     form = client.get(f"/staff/patients/{c.patient.id}/results/new").get_data(as_text=True)
-    assert 'name="client_key"' in form
+    assert 'name="client_key"' in form and f'<option value="{c.provider_id}"' in form
     now = utcnow()
     data = {"category": "lab", "name": "Lipid panel", "performer": "City Lab", "status": "final",
             "effective_at": _local(now - timedelta(hours=5)), "issued_at": _local(now - timedelta(hours=1)),

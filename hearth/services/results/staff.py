@@ -158,3 +158,12 @@ def report_views(user: User, patient_id: int, report_id: int) -> list[ResultView
     report = load_report(patient, report_id)
     policy.authorize(user, patient, SCOPE, "view", "result_views", report.id)
     return views_of({patient.id}, [report.id])[report.id]
+
+
+def ordering_choices(user: User, practice_id: int) -> list:
+    """The practice's clinicians, for "Ordered by" on the staff form (staff only; Forbidden otherwise)."""
+    from hearth.models import Provider
+
+    policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
+    return list(db.session.scalars(select(Provider).where(Provider.practice_id == practice_id)
+                                   .order_by(Provider.family_name, Provider.given_name)))
