@@ -53,3 +53,23 @@ def test_a_released_result_shows_its_chart_and_comment_on_a_phone(signed_in, ema
     assert page.locator("main svg title").first.text_content() == words["chart"]
     assert page.locator("main table tbody tr").count() >= 3  # the numbers beside the chart
     _check(page, f"results-{locale}-3-trend")
+
+
+def test_a_provider_comments_on_a_waiting_result_and_the_patient_reads_it(signed_in):
+    doctor = signed_in(demo.PROVIDER_EMAIL, width=PHONE_WIDTH, height=740)
+    doctor.goto("/staff/results/awaiting")
+    _check(doctor, "results-staff-1-awaiting")
+    submit(doctor, doctor.locator("main table a", has_text="Lipid panel").first)
+    assert "Neither the patient nor a caregiver has opened this result yet." in doctor.locator("main").inner_text()
+    _check(doctor, "results-staff-2-report")
+    doctor.locator("#f-comment").fill("Your LDL is high. Let's talk about diet and exercise at your visit.")
+    submit(doctor, doctor.get_by_role("button", name="Save the comment"))
+    assert "Your comment is saved." in doctor.locator(".flashes").inner_text()
+    record_url = doctor.locator("main a", has_text="Back to results of").get_attribute("href") + "/new"
+    doctor.goto(record_url)
+    _check(doctor, "results-staff-3-form")
+
+    patient = signed_in(demo.PATIENT_EMAIL, width=PHONE_WIDTH, height=740)
+    patient.goto("/results")
+    submit(patient, patient.locator("main .usa-card__heading a", has_text="Lipid panel").first)
+    assert "Let's talk about diet and exercise" in patient.locator("main").inner_text()
