@@ -53,6 +53,9 @@ def test_a_released_result_shows_its_chart_and_comment_on_a_phone(signed_in, ema
     assert page.locator("main svg title").first.text_content() == words["chart"]
     assert page.locator("main table tbody tr").count() >= 3  # the numbers beside the chart
     _check(page, f"results-{locale}-3-trend")
+    page.goto("/results/preferences")
+    assert page.locator("main input[type=checkbox]").count() == 6
+    _check(page, f"results-{locale}-4-preferences")
 
 
 def test_a_provider_comments_on_a_waiting_result_and_the_patient_reads_it(signed_in):
