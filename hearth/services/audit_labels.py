@@ -39,6 +39,8 @@ PHRASES = {
     ("view", "result_views"): _l("Checked who opened a test result"),
     ("view", "result_preferences"): _l("Viewed when test results show"),
     ("update", "result_preferences"): _l("Changed when test results show"),
+    ("view", "results_awaiting"): _l("Viewed the results waiting for a comment"),
+    ("update", "result_settings"): _l("Changed which results are kept private for teens"),
     ("view", "billing"): _l("Viewed billing"),
     ("view", "estimate"): _l("Viewed a cost estimate"),
     ("create", "estimate"): _l("Prepared a cost estimate"),
