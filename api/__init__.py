@@ -73,6 +73,7 @@ def blueprints():
         medications,
         notifications,
         records,
+        results,
         schedule,
         scheduling_admin,
         settings,
@@ -80,5 +81,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, medications]
+               scheduling_admin, notifications, appointment_links, medications, results]
     return [module.blp for module in modules]

@@ -64,6 +64,8 @@ def _blueprints():
         records,
         refill_queue,
         reminder_links,
+        results,
+        results_staff,
         schedule,
         scheduling_admin,
         settings,
@@ -73,5 +75,5 @@ def _blueprints():
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
-               staff_medications]
+               staff_medications, results, results_staff]
     return [module.bp for module in modules]

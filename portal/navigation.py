@@ -66,6 +66,7 @@ AREAS = [
     _Area("appointments.index", _l("Appointments"), "person", "appointments", icon="event", primary_for=("person",)),
     _Area("messages.index", _l("Messages"), "person", "messages", icon="mail", primary_for=("person",)),
     _Area("medications.index", _l("Medications"), "person", "medications"),
+    _Area("results.index", _l("Test results"), "person", "results"),
     _Area("notifications.index", _l("Notifications"), "all", icon="notifications", primary_for=("person",)),
     _Area("staff.patients", _l("Patients"), "staff", icon="person", primary_for=("staff",)),
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),
@@ -75,6 +76,7 @@ AREAS = [
     _Area("records.access_log", _l("Who viewed my record"), "self"),
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
+    _Area("results_staff.awaiting", _l("Results waiting for a comment"), "staff"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

@@ -23,6 +23,16 @@ from hearth.models.notification import (
 )
 from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
 from hearth.models.practice import Location, Membership, Practice, StaffRole
+from hearth.models.results import (
+    DiagnosticReport,
+    DiagnosticReportVersion,
+    Interpretation,
+    Observation,
+    PracticeResultSettings,
+    ReportStatus,
+    ResultCategory,
+    ResultReleasePreference,
+)
 from hearth.models.scheduling import (
     Appointment,
     AppointmentSlotLock,
@@ -46,6 +56,14 @@ __all__ = [
     "RefillRequest",
     "RefillRequestLine",
     "RefillStatus",
+    "DiagnosticReport",
+    "DiagnosticReportVersion",
+    "Interpretation",
+    "Observation",
+    "PracticeResultSettings",
+    "ReportStatus",
+    "ResultCategory",
+    "ResultReleasePreference",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",

@@ -1,0 +1,1 @@
+"""Test results (FHIR DiagnosticReport + Observation): recording, release, reading, trends, preferences."""
