@@ -3,6 +3,16 @@
 from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
+from hearth.models.billing import (
+    Charge,
+    InsurancePayment,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    Statement,
+    StripeEvent,
+)
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
 from hearth.models.notification import (
     AttemptOutcome,
@@ -48,6 +58,14 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CareTeam",
+    "Charge",
+    "InsurancePayment",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "Statement",
+    "StripeEvent",
     "CareTeamMember",
     "CaregiverGrant",
     "Channel",

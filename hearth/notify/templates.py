@@ -290,6 +290,23 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    # A payment was received (the receipt): the amount only, never what it was for.
+    "payment_received": Template(
+        required=("amount",),
+        optional=("ref",),
+        texts={
+            "en": Text(
+                "Payment received",
+                "Payment received",
+                "Payment received: {amount}. Thank you. Your receipt is in Hearth.",
+            ),
+            "es": Text(
+                "Pago recibido",
+                "Pago recibido",
+                "Pago recibido: {amount}. Gracias. Su recibo está en Hearth.",
+            ),
+        },
+    ),
     "waitlist_offer": Template(
         texts={
             "en": Text(
