@@ -67,6 +67,7 @@ def blueprints():
         appointment_links,
         appointments,
         auth,
+        billing,
         caregivers,
         devices,
         me,
@@ -76,8 +77,9 @@ def blueprints():
         scheduling_admin,
         settings,
         staff,
+        stripe_webhook,
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links]
+               scheduling_admin, notifications, appointment_links, billing, stripe_webhook]
     return [module.blp for module in modules]

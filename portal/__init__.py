@@ -54,8 +54,11 @@ def _blueprints():
         acting,
         appointments,
         auth,
+        billing,
+        billing_staff,
         booking,
         caregivers,
+        guest_pay,
         health,
         home,
         notifications,
@@ -69,5 +72,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, billing, billing_staff, guest_pay]
     return [module.bp for module in modules]

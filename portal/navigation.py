@@ -65,6 +65,7 @@ AREAS = [
     _Area("home.index", _l("Home"), "all", icon="home", primary_for=("person", "staff")),
     _Area("appointments.index", _l("Appointments"), "person", "appointments", icon="event", primary_for=("person",)),
     _Area("messages.index", _l("Messages"), "person", "messages", icon="mail", primary_for=("person",)),
+    _Area("billing.index", _l("Billing"), "person", "billing"),
     _Area("notifications.index", _l("Notifications"), "all", icon="notifications", primary_for=("person",)),
     _Area("staff.patients", _l("Patients"), "staff", icon="person", primary_for=("staff",)),
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),

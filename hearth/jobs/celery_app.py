@@ -21,7 +21,7 @@ DISPATCH_EVERY_SECONDS = float(os.environ.get("NOTIFY_DISPATCH_EVERY", "10"))
 celery_app = Celery(
     "hearth",
     broker=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-    include=["hearth.jobs.tasks"],
+    include=["hearth.jobs.tasks", "hearth.services.billing.tasks"],
 )
 celery_app.conf.update(
     task_acks_late=True,  # a task lost with its worker runs again; every task here is idempotent
@@ -41,6 +41,12 @@ celery_app.conf.update(
             "schedule": DISPATCH_EVERY_SECONDS,
             # A tick nobody ran before the next one is useless: let it expire instead of piling up.
             "options": {"expires": DISPATCH_EVERY_SECONDS},
+        },
+        # Stripe webhooks stored by the web process, processed here; then sessions whose webhook never came.
+        "billing-stripe-events": {
+            "task": "hearth.services.billing.tasks.stripe_events",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
         },
     },
 )
