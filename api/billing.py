@@ -63,12 +63,13 @@ def get_statement(statement_id: int):
 
 
 @blp.route("/statements/<int:statement_id>/pdf", methods=["GET"])
-@blp.response(200, content_type="application/pdf")
 @blp.alt_response(404, description="No such statement, or no billing access")
 @blp.doc(security=BEARER, parameters=[{"in": "query", "name": "lang", "schema": {"type": "string",
-                                                                               "enum": ["en", "es"]}}])
+                                                                               "enum": ["en", "es"]}}],
+         responses={"200": {"description": "The statement PDF",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 @token_required
-def statement_pdf(statement_id: int):
+def get_statement_pdf(statement_id: int):
     """The statement as a PDF, in English or Spanish (`lang`, else the account's language)."""
     view = statements.statement_for(actor(), statement_id, "download")
     lang = request.args.get("lang") or actor().locale
@@ -84,7 +85,7 @@ def statement_pdf(statement_id: int):
 @blp.alt_response(503, description="Stripe could not be reached; nothing was charged")
 @blp.doc(security=BEARER)
 @token_required
-def checkout_session(data, statement_id: int):
+def create_checkout_session(data, statement_id: int):
     """A Stripe Checkout Session for a full or partial amount (50 cents up to the balance)."""
     return payments.start_checkout(
         actor(), statement_id, data["amount_cents"], _gateway(),
@@ -99,7 +100,7 @@ def checkout_session(data, statement_id: int):
 @blp.alt_response(503, description="Stripe could not be reached; nothing was charged")
 @blp.doc(security=BEARER)
 @token_required
-def payment_intent(data, statement_id: int):
+def create_payment_intent(data, statement_id: int):
     """A PaymentIntent's client secret for the app to confirm with the Stripe SDK (card data stays with Stripe)."""
     return payments.start_intent(actor(), statement_id, data["amount_cents"], _gateway())
 
@@ -108,7 +109,7 @@ def payment_intent(data, statement_id: int):
 @blp.response(200, PaymentOutSchema(many=True))
 @blp.doc(security=BEARER)
 @token_required
-def receipts(patient_id: int):
+def list_receipts(patient_id: int):
     """Payments received from the patient, newest first."""
     return payments.receipts_for(actor(), patient_id)
 
@@ -157,7 +158,7 @@ def issue_statement(patient_id: int):
 @blp.alt_response(503, description="Stripe could not be reached; nothing was refunded")
 @blp.doc(security=BEARER)
 @token_required
-def refund(data, statement_id: int):
+def refund_payment(data, statement_id: int):
     """Staff: refund all or part of a received payment (card payments through Stripe)."""
     return refunds.refund(actor(), statement_id, data["payment_id"], data["amount_cents"], _gateway(),
                           reason=data["reason"])

@@ -27,13 +27,13 @@ MAX_BODY = 512 * 1024  # Stripe events are a few kilobytes
 @blp.route("/webhook", methods=["POST"])
 @blp.response(200, WebhookAckSchema)
 @blp.alt_response(400, description="Bad or stale signature, or not an event: nothing changed")
-@blp.alt_response(503, description="Online payment is not configured")
+@blp.alt_response(404, description="Online payment is not configured here")
 @limiter.exempt
-def webhook():
+def receive_stripe_event():
     """Verify, store by event id (duplicates are stored once), answer 200; the worker does the rest."""
     gateway = StripeGateway.from_config(current_app.config)
     if gateway is None:
-        return problem(503, str(_l("Payment is not available right now")))
+        return problem(404, str(_l("Not found")))
     if (request.content_length or 0) > MAX_BODY:
         return problem(400, str(_l("Bad request")))
     payload = request.get_data(cache=False)

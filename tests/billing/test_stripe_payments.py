@@ -85,11 +85,11 @@ def test_bad_or_stale_signature_is_400_and_changes_nothing(client, world, fake_s
     assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
 
 
-def test_webhook_without_stripe_settings_is_503(client, app, monkeypatch):
+def test_webhook_without_stripe_settings_is_404(client, app, monkeypatch):
     for key in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         monkeypatch.setitem(app.config, key, "")
         monkeypatch.delenv(key, raising=False)
-    assert client.post(HOOK, data=b"{}").status_code == 503
+    assert client.post(HOOK, data=b"{}").status_code == 404
 
 
 def test_worker_killed_between_receiving_and_processing(client, world, fake_stripe, gateway):

@@ -63,11 +63,13 @@ def check_amount(amount_cents: int, balance_cents: int, *, online: bool = True) 
 
 @db.transactional
 def _open(actor: User | None, statement_id: int, amount_cents: int, method: PaymentMethod, *,
-          guest: bool = False) -> Payment:
+          guest: bool = False, online: bool = True) -> Payment:
     """The PENDING attempt, after access and amount checks (the statement row locked while deciding)."""
     statement = ledger.load_statement(statement_id)
     if not guest:
         policy.authorize(actor, statement.patient, ledger.SCOPE, "pay", "statement", statement.id)
+    if not online:
+        raise Conflict(OFF)
     lock(Statement, statement.id)
     check_amount(amount_cents, ledger.totals(statement.id).balance)
     payment = Payment(statement_id=statement.id, patient_id=statement.patient_id, amount_cents=amount_cents,
@@ -96,9 +98,7 @@ def start_checkout(actor: User | None, statement_id: int, amount_cents: int, gat
 
     Raises Conflict (online payment off, already paid), Invalid (amount), NotFound, PaymentUnavailable.
     """
-    if gateway is None:
-        raise Conflict(OFF)
-    payment = _open(actor, statement_id, amount_cents, PaymentMethod.CHECKOUT, guest=guest)
+    payment = _open(actor, statement_id, amount_cents, PaymentMethod.CHECKOUT, guest=guest, online=gateway is not None)
     statement = payment.statement
     try:
         session = gateway.create_checkout_session(
@@ -115,9 +115,7 @@ def start_checkout(actor: User | None, statement_id: int, amount_cents: int, gat
 
 def start_intent(actor: User, statement_id: int, amount_cents: int, gateway: StripeGateway | None) -> Attempt:
     """A PaymentIntent for the mobile app; returns its client secret. Same errors as `start_checkout`."""
-    if gateway is None:
-        raise Conflict(OFF)
-    payment = _open(actor, statement_id, amount_cents, PaymentMethod.APP)
+    payment = _open(actor, statement_id, amount_cents, PaymentMethod.APP, online=gateway is not None)
     try:
         intent = gateway.create_payment_intent(amount_cents=amount_cents, description=payment.statement.code,
                                                metadata=_metadata(payment), idempotency_key=payment.idempotency_key)
