@@ -161,3 +161,12 @@ def test_guest_sees_one_statement_only(client, world, fake_stripe):
     other = make_user()
     assert other  # a signed-out guest cannot open statements by id
     assert client.get(f"/billing/statements/{statement.id}").status_code in (302, 401)
+
+
+def test_home_card_for_a_bill_to_pay(client, world):
+    statement = world.statement(5000)
+    login(client, world.patient.user)
+    html = client.get("/").get_data(as_text=True)
+    assert "You have a bill to pay: $50.00" in html and f"/billing/statements/{statement.id}" in html
+    payments.post_manual(world.staff, world.patient.id, statement.id, 5000, PaymentMethod.DESK)
+    assert "bill to pay" not in client.get("/").get_data(as_text=True)
