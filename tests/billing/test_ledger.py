@@ -89,3 +89,14 @@ def test_manual_payment_settles_and_sends_receipt(world, db_session):
     note = db_session.query(Notification).filter_by(idempotency_key=f"payment:{payment.id}:received").one()
     assert note.template == "payment_received" and note.params["amount"] == "$20.00"
     assert [p.id for p in payments.receipts_for(world.patient.user, world.patient.id)] == [payment.id]
+
+
+def test_demo_statements(db_session):
+    from hearth import demo
+    from hearth.models import Statement
+
+    demo.seed()
+    emily = db_session.query(Statement).filter_by(code="DEMO-2345").one()
+    assert ledger.totals(emily.id).balance == 12100
+    maria = db_session.query(Statement).filter_by(code="DEMO-6789").one()
+    assert ledger.totals(maria.id).balance == 45000
