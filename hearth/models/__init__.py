@@ -4,11 +4,14 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.billing import (
+    BillingSettings,
     Charge,
     InsurancePayment,
     Payment,
     PaymentMethod,
+    PaymentPlan,
     PaymentStatus,
+    PlanStatus,
     Refund,
     Statement,
     StripeEvent,
@@ -57,8 +60,11 @@ __all__ = [
     "AttemptOutcome",
     "AuditEvent",
     "Base",
+    "BillingSettings",
     "CareTeam",
     "Charge",
+    "PaymentPlan",
+    "PlanStatus",
     "InsurancePayment",
     "Payment",
     "PaymentMethod",

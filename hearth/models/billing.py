@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearth.clock import utcnow
@@ -31,6 +31,25 @@ class PaymentMethod(enum.StrEnum):
     APP = "app"  # a PaymentIntent confirmed by the mobile app
     MAIL = "mail"  # a check by mail, posted by staff
     DESK = "desk"  # cash or card at the front desk, posted by staff
+    PLAN = "plan"  # a monthly payment-plan charge on the saved card (off-session PaymentIntent)
+
+
+class PlanStatus(enum.StrEnum):
+    SETUP = "setup"  # waiting for the card to be saved in Stripe Checkout (setup mode)
+    ACTIVE = "active"
+    PAST_DUE = "past_due"  # a monthly charge failed; staff follow up
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+
+
+class BillingSettings(Base):
+    """A practice's payment-plan rules: the smallest monthly payment and the longest plan."""
+
+    __tablename__ = "billing_settings"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True)
+    plan_min_monthly_cents: Mapped[int] = mapped_column(default=2500)
+    plan_max_months: Mapped[int] = mapped_column(default=12)
 
 
 class Statement(Base):
@@ -109,7 +128,8 @@ class Payment(Base):
     """
 
     __tablename__ = "billing_payment"
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),
+                      UniqueConstraint("plan_id", "installment"))  # each month of a plan is charged once
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("billing_statement.id", ondelete="CASCADE"), index=True)
@@ -125,6 +145,8 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment_plan.id", ondelete="SET NULL"))
+    installment: Mapped[int | None] = mapped_column()  # 1..months for a plan's monthly charge
 
     statement: Mapped[Statement] = relationship(back_populates="payments")
     refunds: Mapped[list[Refund]] = relationship(order_by="Refund.id")
@@ -148,6 +170,38 @@ class Refund(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class PaymentPlan(Base):
+    """A balance split into 3–12 monthly payments charged to a card saved with Stripe (setup mode).
+
+    Month n's charge is a Payment with (plan_id, n) unique, so a month is charged once however many
+    job runs overlap; `monthly_cents` for each month but the last, which takes the remainder.
+    """
+
+    __tablename__ = "billing_payment_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("billing_statement.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    total_cents: Mapped[int] = mapped_column()
+    months: Mapped[int] = mapped_column()
+    monthly_cents: Mapped[int] = mapped_column()
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.SETUP)
+    setup_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    setup_url: Mapped[str | None] = mapped_column(String(2000))
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_payment_method_id: Mapped[str | None] = mapped_column(String(255))
+    next_charge_on: Mapped[date | None] = mapped_column(Date, index=True)
+    charged_months: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    statement: Mapped[Statement] = relationship()
+
+    def amount_for(self, month: int) -> int:
+        """Cents charged in month `month` (1-based): the last month takes the remainder."""
+        return self.total_cents - self.monthly_cents * (self.months - 1) if month == self.months else self.monthly_cents
 
 
 class StripeEvent(Base):

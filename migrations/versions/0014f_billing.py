@@ -2,7 +2,7 @@
 
 Revision ID: 0014f_billing
 Revises: 0013_read_indexes
-Create Date: 2026-11-30 01:43:07.239937
+Create Date: 2026-11-30 02:09:37.422341
 """
 
 import sqlalchemy as sa
@@ -34,6 +34,13 @@ def upgrade():
     with op.batch_alter_table('billing_stripe_event', schema=None) as batch_op:
         batch_op.create_index('ix_billing_stripe_event_pending', ['processed_at', 'received_at'], unique=False)
 
+    op.create_table('billing_settings',
+    sa.Column('practice_id', sa.Integer(), nullable=False),
+    sa.Column('plan_min_monthly_cents', sa.Integer(), nullable=False),
+    sa.Column('plan_max_months', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_billing_settings_practice_id_practice'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('practice_id', name=op.f('pk_billing_settings'))
+    )
     op.create_table('billing_statement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -76,33 +83,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_billing_charge_patient_id'), ['patient_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_billing_charge_statement_id'), ['statement_id'], unique=False)
 
-    op.create_table('billing_payment',
+    op.create_table('billing_payment_plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('statement_id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
-    sa.Column('amount_cents', sa.Integer(), nullable=False),
-    sa.Column('method', sa.Enum('checkout', 'app', 'mail', 'desk', name='paymentmethod', native_enum=False, length=12), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'succeeded', 'failed', 'expired', name='paymentstatus', native_enum=False, length=13), nullable=False),
-    sa.Column('guest', sa.Boolean(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
-    sa.Column('checkout_session_id', sa.String(length=255), nullable=True),
-    sa.Column('checkout_url', sa.String(length=2000), nullable=True),
-    sa.Column('payment_intent_id', sa.String(length=255), nullable=True),
+    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.Column('monthly_cents', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('setup', 'active', 'past_due', 'completed', 'canceled', name='planstatus', native_enum=False, length=13), nullable=False),
+    sa.Column('setup_session_id', sa.String(length=255), nullable=True),
+    sa.Column('setup_url', sa.String(length=2000), nullable=True),
+    sa.Column('stripe_customer_id', sa.String(length=255), nullable=True),
+    sa.Column('stripe_payment_method_id', sa.String(length=255), nullable=True),
+    sa.Column('next_charge_on', sa.Date(), nullable=True),
+    sa.Column('charged_months', sa.Integer(), nullable=False),
     sa.Column('created_at', hearth.models.base.UTCDateTime(), nullable=False),
-    sa.Column('paid_at', hearth.models.base.UTCDateTime(), nullable=True),
     sa.Column('created_by_user_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_billing_payment_amount_positive')),
-    sa.ForeignKeyConstraint(['created_by_user_id'], ['user_account.id'], name=op.f('fk_billing_payment_created_by_user_id_user_account'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_billing_payment_patient_id_patient'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['statement_id'], ['billing_statement.id'], name=op.f('fk_billing_payment_statement_id_billing_statement'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_payment')),
-    sa.UniqueConstraint('checkout_session_id', name=op.f('uq_billing_payment_checkout_session_id')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_billing_payment_idempotency_key')),
-    sa.UniqueConstraint('payment_intent_id', name=op.f('uq_billing_payment_payment_intent_id'))
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['user_account.id'], name=op.f('fk_billing_payment_plan_created_by_user_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_billing_payment_plan_patient_id_patient'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['statement_id'], ['billing_statement.id'], name=op.f('fk_billing_payment_plan_statement_id_billing_statement'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_payment_plan')),
+    sa.UniqueConstraint('setup_session_id', name=op.f('uq_billing_payment_plan_setup_session_id'))
     )
-    with op.batch_alter_table('billing_payment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_billing_payment_patient_id'), ['patient_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_billing_payment_statement_id'), ['statement_id'], unique=False)
+    with op.batch_alter_table('billing_payment_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_billing_payment_plan_next_charge_on'), ['next_charge_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_payment_plan_patient_id'), ['patient_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_payment_plan_statement_id'), ['statement_id'], unique=False)
 
     op.create_table('billing_insurance_payment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -124,6 +130,38 @@ def upgrade():
     )
     with op.batch_alter_table('billing_insurance_payment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_billing_insurance_payment_charge_id'), ['charge_id'], unique=False)
+
+    op.create_table('billing_payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('method', sa.Enum('checkout', 'app', 'mail', 'desk', 'plan', name='paymentmethod', native_enum=False, length=12), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'succeeded', 'failed', 'expired', name='paymentstatus', native_enum=False, length=13), nullable=False),
+    sa.Column('guest', sa.Boolean(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('checkout_session_id', sa.String(length=255), nullable=True),
+    sa.Column('checkout_url', sa.String(length=2000), nullable=True),
+    sa.Column('payment_intent_id', sa.String(length=255), nullable=True),
+    sa.Column('created_at', hearth.models.base.UTCDateTime(), nullable=False),
+    sa.Column('paid_at', hearth.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
+    sa.Column('installment', sa.Integer(), nullable=True),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_billing_payment_amount_positive')),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['user_account.id'], name=op.f('fk_billing_payment_created_by_user_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_billing_payment_patient_id_patient'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['plan_id'], ['billing_payment_plan.id'], name=op.f('fk_billing_payment_plan_id_billing_payment_plan'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['statement_id'], ['billing_statement.id'], name=op.f('fk_billing_payment_statement_id_billing_statement'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_payment')),
+    sa.UniqueConstraint('checkout_session_id', name=op.f('uq_billing_payment_checkout_session_id')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_billing_payment_idempotency_key')),
+    sa.UniqueConstraint('payment_intent_id', name=op.f('uq_billing_payment_payment_intent_id')),
+    sa.UniqueConstraint('plan_id', 'installment', name=op.f('uq_billing_payment_plan_id_installment'))
+    )
+    with op.batch_alter_table('billing_payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_billing_payment_patient_id'), ['patient_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_payment_statement_id'), ['statement_id'], unique=False)
 
     op.create_table('billing_refund',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -152,15 +190,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_billing_refund_payment_id'))
 
     op.drop_table('billing_refund')
-    with op.batch_alter_table('billing_insurance_payment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_billing_insurance_payment_charge_id'))
-
-    op.drop_table('billing_insurance_payment')
     with op.batch_alter_table('billing_payment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_billing_payment_statement_id'))
         batch_op.drop_index(batch_op.f('ix_billing_payment_patient_id'))
 
     op.drop_table('billing_payment')
+    with op.batch_alter_table('billing_insurance_payment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_billing_insurance_payment_charge_id'))
+
+    op.drop_table('billing_insurance_payment')
+    with op.batch_alter_table('billing_payment_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_billing_payment_plan_statement_id'))
+        batch_op.drop_index(batch_op.f('ix_billing_payment_plan_patient_id'))
+        batch_op.drop_index(batch_op.f('ix_billing_payment_plan_next_charge_on'))
+
+    op.drop_table('billing_payment_plan')
     with op.batch_alter_table('billing_charge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_billing_charge_statement_id'))
         batch_op.drop_index(batch_op.f('ix_billing_charge_patient_id'))
@@ -172,6 +216,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_billing_statement_patient_id'))
 
     op.drop_table('billing_statement')
+    op.drop_table('billing_settings')
     with op.batch_alter_table('billing_stripe_event', schema=None) as batch_op:
         batch_op.drop_index('ix_billing_stripe_event_pending')
 

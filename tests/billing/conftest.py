@@ -69,10 +69,12 @@ def fake_stripe(_stripe_server, app, monkeypatch) -> FakeStripe:
     """The fake, emptied, and the app configured to use it (through the real SDK)."""
     fake = _stripe_server
     with fake._lock:
-        for store in (fake.sessions, fake.intents, fake.refunds, fake.events, fake._replies):
+        for store in (fake.sessions, fake.intents, fake.refunds, fake.events, fake._replies, fake.customers,
+                      fake.setup_intents):
             store.clear()
         fake.requests.clear()
         fake.fail_next = 0
+        fake.decline_next = 0
     for key, value in fake.settings(WEBHOOK_SECRET).items():
         monkeypatch.setitem(app.config, key, value)
     return fake

@@ -66,6 +66,9 @@ class FakeStripe:
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.events: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}
+        self.setup_intents: dict[str, dict] = {}
+        self.decline_next = 0  # decline this many off-session charges (card_declined)
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, idempotency key)
         self.fail_next = 0  # answer this many API calls with a 500
         self._replies: dict[str, tuple[int, dict]] = {}
@@ -111,11 +114,21 @@ class FakeStripe:
         return intent
 
     def complete_session(self, session_id: str) -> list[dict]:
-        """The payer paid on the checkout page: the events Stripe sends (completed, then intent succeeded)."""
+        """The payer paid on the checkout page: the events Stripe sends (completed, then intent succeeded).
+
+        A setup-mode session saves a card instead (a SetupIntent with a payment method): one event.
+        """
         with self._lock:
             session = self.sessions[session_id]
             if session["status"] == "complete":
                 return []
+            if session.get("mode") == "setup":
+                seti = {"id": self._id("seti"), "object": "setup_intent", "status": "succeeded",
+                        "customer": session.get("customer"), "payment_method": self._id("pm"),
+                        "metadata": session.get("metadata") or {}}
+                self.setup_intents[seti["id"]] = seti
+                session.update(status="complete", setup_intent=seti["id"])
+                return [self._event("checkout.session.completed", self._public(session))]
             intent = self._intent(session["amount_total"], session.get("pi_metadata") or {}, "succeeded")
             intent["amount_received"] = intent["amount"]
             intent["latest_charge"] = self._id("ch")
@@ -155,6 +168,34 @@ class FakeStripe:
                 self.fail_next -= 1
                 return 500, {"error": {"type": "api_error", "message": "fake outage"}}
             parts = path.strip("/").split("/")
+            if method == "POST" and path == "/v1/customers":
+                customer = {"id": self._id("cus"), "object": "customer", "email": form.get("email"),
+                            "metadata": form.get("metadata") or {}}
+                self.customers[customer["id"]] = customer
+                return 200, customer
+            if method == "GET" and parts[:2] == ["v1", "setup_intents"] and len(parts) == 3:
+                seti = self.setup_intents.get(parts[2])
+                return (200, seti) if seti else self._missing(parts[2])
+            if method == "POST" and path == "/v1/checkout/sessions" and form.get("mode") == "setup":
+                sid = self._id("cs")
+                session = {"id": sid, "object": "checkout.session", "url": f"{self.base_url}/checkout/{sid}",
+                           "status": "open", "payment_status": "no_payment_required", "amount_total": None,
+                           "mode": "setup", "customer": form.get("customer"), "setup_intent": None,
+                           "success_url": form.get("success_url"), "cancel_url": form.get("cancel_url"),
+                           "metadata": form.get("metadata") or {}, "payment_intent": None}
+                self.sessions[sid] = session
+                return 200, self._public(session)
+            if method == "POST" and path == "/v1/payment_intents" and form.get("confirm") == "true":
+                intent = self._intent(int(form["amount"]), form.get("metadata") or {})
+                intent.update(customer=form.get("customer"), payment_method=form.get("payment_method"))
+                if self.decline_next > 0:
+                    self.decline_next -= 1
+                    return 402, {"error": {"type": "card_error", "code": "card_declined",
+                                           "decline_code": "insufficient_funds", "message": "Your card was declined.",
+                                           "payment_intent": intent}}
+                intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=self._id("ch"))
+                self._event("payment_intent.succeeded", intent)
+                return 200, intent
             if method == "POST" and path == "/v1/checkout/sessions":
                 sid = self._id("cs")
                 item = form["line_items"][0]
@@ -243,7 +284,7 @@ class FakeStripe:
                 if method == "POST":
                     fake.complete_session(sid)
                     return self._send(303, b"", "text/plain", {"Location": session["success_url"]})
-                amount = session["amount_total"]
+                amount = session["amount_total"] or 0
                 page = (f"<!doctype html><html lang='en'><head><title>Fake Checkout</title>"
                         f"<meta name='viewport' content='width=device-width'></head><body><main>"
                         f"<h1>Pay ${amount // 100}.{amount % 100:02d}</h1>"

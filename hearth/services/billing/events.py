@@ -23,8 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hearth import db
 from hearth.claims import lock
 from hearth.clock import utcnow
-from hearth.models import Payment, PaymentMethod, PaymentStatus, StripeEvent
-from hearth.services.billing import payments, refunds
+from hearth.models import Payment, PaymentMethod, PaymentPlan, PaymentStatus, PlanStatus, StripeEvent
+from hearth.services.billing import payments, plans, refunds
 from hearth.services.billing.stripe_gateway import StripeGateway
 
 log = logging.getLogger("hearth.billing")
@@ -73,7 +73,11 @@ def _fetch(gateway: StripeGateway, row: StripeEvent) -> tuple[str, dict | None]:
     event = gateway.retrieve_event(row.event_id)
     obj = event["data"]["object"]
     if row.type.startswith("checkout.session."):
-        return row.type, gateway.retrieve_session(obj["id"])
+        session = gateway.retrieve_session(obj["id"])
+        if session.get("mode") == "setup":  # a payment plan's saved card
+            intent = gateway.retrieve_setup_intent(session["setup_intent"]) if session.get("setup_intent") else None
+            return "plan", {"session": session, "setup_intent": intent}
+        return row.type, session
     if row.type.startswith("payment_intent."):
         return row.type, gateway.retrieve_payment_intent(obj["id"])
     intent_id = obj.get("payment_intent")
@@ -83,6 +87,8 @@ def _fetch(gateway: StripeGateway, row: StripeEvent) -> tuple[str, dict | None]:
 def _apply(event_type: str, state: dict | None) -> str:
     if state is None:
         return "ignored"
+    if event_type == "plan":
+        return plans.activate(state["session"], state["setup_intent"])
     if event_type.startswith("checkout.session."):
         return payments.settle_session(state, failed=event_type.endswith("failed"))
     if event_type.startswith("payment_intent."):
@@ -116,8 +122,8 @@ def process_one(gateway: StripeGateway, row_id: int) -> str | None:
         return None
     event_type = row.type
     db.session.commit()  # hold nothing (no SQLite write lock) while Stripe is asked
-    state = _fetch(gateway, row)[1]
-    return _finish(row_id, event_type, state)
+    kind, state = _fetch(gateway, row)
+    return _finish(row_id, kind if kind == "plan" else event_type, state)
 
 
 def process_pending(gateway: StripeGateway, *, limit: int = 100) -> Run:
@@ -161,12 +167,32 @@ def reconcile(gateway: StripeGateway, *, older_than: timedelta = RECONCILE_AFTER
         except stripe.StripeError as exc:
             db.session.rollback()
             log.warning("reconcile of payment %s failed: %s", _pid, type(exc).__name__)
+    setups = db.session.execute(
+        select(PaymentPlan.id, PaymentPlan.setup_session_id)
+        .where(PaymentPlan.status == PlanStatus.SETUP, PaymentPlan.setup_session_id.is_not(None),
+               PaymentPlan.created_at <= now - older_than, PaymentPlan.created_at >= now - RECONCILE_WINDOW)
+        .order_by(PaymentPlan.id).limit(limit)).all()
+    db.session.commit()
+    for _plan_id, session_id in setups:
+        try:
+            session = gateway.retrieve_session(session_id)
+            intent = gateway.retrieve_setup_intent(session["setup_intent"]) if session.get("setup_intent") else None
+            outcomes.append(plans.activate(session, intent))
+        except stripe.StripeError as exc:
+            db.session.rollback()
+            log.warning("reconcile of plan %s failed: %s", _plan_id, type(exc).__name__)
     return outcomes
 
 
 def run_once(config) -> tuple[Run, list[str]]:
-    """One worker tick: process stored events, then reconcile. Nothing to do without Stripe settings."""
+    """One worker tick: process stored events, reconcile, remind and charge payment plans due.
+
+    Nothing to do without Stripe settings.
+    """
     gateway = StripeGateway.from_config(config)
     if gateway is None:
         return Run(), []
-    return process_pending(gateway), reconcile(gateway)
+    run, reconciled = process_pending(gateway), reconcile(gateway)
+    plans.remind_upcoming()
+    plans.charge_due(gateway)
+    return run, reconciled

@@ -96,6 +96,37 @@ class StripeGateway:
         page = self.client.v1.refunds.list({"payment_intent": payment_intent, "limit": 100})
         return [as_dict(r) for r in page.data]
 
+    def create_customer(self, *, email: str | None, metadata: dict[str, str], idempotency_key: str) -> dict:
+        params: dict[str, Any] = {"metadata": metadata}
+        if email:
+            params["email"] = email
+        return as_dict(self.client.v1.customers.create(params, {"idempotency_key": idempotency_key}))
+
+    def create_setup_session(self, *, customer: str, success_url: str, cancel_url: str, metadata: dict[str, str],
+                             idempotency_key: str) -> dict:
+        """Checkout in setup mode: the payer saves a card for the plan's monthly charges (nothing charged)."""
+        session = self.client.v1.checkout.sessions.create(
+            {"mode": "setup", "customer": customer, "currency": CURRENCY, "payment_method_types": ["card"],
+             "success_url": success_url, "cancel_url": cancel_url, "metadata": metadata,
+             "setup_intent_data": {"metadata": metadata}},
+            {"idempotency_key": idempotency_key})
+        return as_dict(session)
+
+    def retrieve_setup_intent(self, setup_intent_id: str) -> dict:
+        return as_dict(self.client.v1.setup_intents.retrieve(setup_intent_id))
+
+    def charge_saved_card(self, *, amount_cents: int, customer: str, payment_method: str, description: str,
+                          metadata: dict[str, str], idempotency_key: str) -> dict:
+        """An off-session PaymentIntent confirmed at once on the saved card (a plan's monthly charge).
+
+        A decline raises stripe.CardError; the intent is then left requiring a payment method.
+        """
+        intent = self.client.v1.payment_intents.create(
+            {"amount": amount_cents, "currency": CURRENCY, "customer": customer, "payment_method": payment_method,
+             "off_session": True, "confirm": True, "description": description, "metadata": metadata},
+            {"idempotency_key": idempotency_key})
+        return as_dict(intent)
+
     def construct_event(self, payload: bytes, signature: str | None) -> dict:
         """The verified event. Raises stripe.SignatureVerificationError (bad or stale signature) or ValueError."""
         event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
