@@ -11,6 +11,7 @@ from flask import Response, current_app, request, url_for
 
 from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
+from hearth.errors import NotFound
 from hearth.schemas.billing import (
     AmountSchema,
     ChargeInSchema,
@@ -20,12 +21,14 @@ from hearth.schemas.billing import (
     InsuranceOutSchema,
     IntentSchema,
     PaymentOutSchema,
+    PlanInSchema,
+    PlanOutSchema,
     RefundInSchema,
     RefundOutSchema,
     StatementSchema,
     StatementSummarySchema,
 )
-from hearth.services.billing import ledger, payments, pdf, refunds, statements
+from hearth.services.billing import ledger, payments, pdf, plans, refunds, statements
 from hearth.services.billing.stripe_gateway import StripeGateway, enabled
 
 blp = Blueprint("api_billing", __name__, url_prefix="/api/v1", description="Statements, payments and receipts")
@@ -162,3 +165,31 @@ def refund_payment(data, statement_id: int):
     """Staff: refund all or part of a received payment (card payments through Stripe)."""
     return refunds.refund(actor(), statement_id, data["payment_id"], data["amount_cents"], _gateway(),
                           reason=data["reason"])
+
+
+@blp.route("/statements/<int:statement_id>/payment-plan", methods=["POST"])
+@blp.arguments(PlanInSchema)
+@blp.response(201, PlanOutSchema)
+@blp.alt_response(409, description="Online payment is off, or the bill already has a plan")
+@blp.alt_response(503, description="Stripe could not be reached")
+@blp.doc(security=BEARER)
+@token_required
+def create_payment_plan(data, statement_id: int):
+    """Split the balance over 3–12 months (within the practice's minimum); open `setup_url` to save a card."""
+    return plans.start(actor(), statement_id, data["months"], _gateway(),
+                       success_url=url_for("billing.paid", statement_id=statement_id, plan=1, _external=True),
+                       cancel_url=url_for("billing.statement", statement_id=statement_id, _external=True))
+
+
+@blp.route("/statements/<int:statement_id>/payment-plan", methods=["GET"])
+@blp.response(200, PlanOutSchema)
+@blp.alt_response(404, description="No such statement, no access, or no plan")
+@blp.doc(security=BEARER)
+@token_required
+def get_payment_plan(statement_id: int):
+    """The statement's payment plan and where it stands."""
+    statements.statement_for(actor(), statement_id)
+    plan = plans.current(statement_id)
+    if plan is None:
+        raise NotFound()
+    return plan

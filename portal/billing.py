@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_login import login_required
 
 from hearth.errors import Conflict, DomainError, Invalid, NotFound
-from hearth.services.billing import payments, pdf, statements
+from hearth.services.billing import payments, pdf, plans, statements
 from hearth.services.billing.money import parse_dollars
 from hearth.services.billing.stripe_gateway import StripeGateway, enabled
 from portal.acting import current_person
@@ -39,8 +39,12 @@ def index():
 def _statement_page(statement_id: int, *, errors: dict | None = None, amount: str | None = None, status: int = 200):
     view = statements.statement_for(actor(), statement_id)
     online = enabled(current_app.config)
+    plan = plans.current(statement_id)
+    plan_options = [] if plan or not online or view.balance_cents <= 0 else plans.options(
+        view.balance_cents, plans.settings_for(view.statement.practice_id))
     return render_template(
-        "billing/statement.html", view=view, online=online, errors=errors or {},
+        "billing/statement.html", view=view, online=online, errors=errors or {}, plan=plan,
+        plan_options=plan_options,
         amount=amount if amount is not None else f"{max(view.balance_cents, 0) / 100:.2f}",
         how_to_pay=pdf.how_to_pay(view, online)), status
 
@@ -69,12 +73,26 @@ def pay(statement_id: int):
     return redirect(attempt.checkout_url, code=303)
 
 
+@bp.post("/statements/<int:statement_id>/plan")
+@login_required
+def start_plan(statement_id: int):
+    """Start a payment plan: the payer saves a card with Stripe (setup mode); nothing is charged there."""
+    try:
+        plan = plans.start(actor(), statement_id, request.form.get("months", type=int) or 0,
+                           StripeGateway.from_config(current_app.config),
+                           success_url=url_for("billing.paid", statement_id=statement_id, plan=1, _external=True),
+                           cancel_url=url_for("billing.statement", statement_id=statement_id, _external=True))
+    except (Invalid, Conflict, payments.PaymentUnavailable) as exc:
+        return _statement_page(statement_id, errors={"months": [str(exc.message)]}, status=exc.status)
+    return redirect(plan.setup_url, code=303)
+
+
 @bp.get("/statements/<int:statement_id>/paid")
 @login_required
 def paid(statement_id: int):
     """Back from Checkout: thank the payer; the receipt follows once Stripe confirms (never marked here)."""
     view = statements.statement_for(actor(), statement_id)
-    return render_template("billing/paid.html", view=view)
+    return render_template("billing/paid.html", view=view, plan=request.args.get("plan") == "1")
 
 
 @bp.get("/statements/<int:statement_id>/statement.pdf")

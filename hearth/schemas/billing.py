@@ -132,3 +132,19 @@ class RefundOutSchema(Schema):
 
 class WebhookAckSchema(Schema):
     received = fields.Boolean()
+
+
+class PlanInSchema(Schema):
+    months = fields.Integer(required=True, strict=True, validate=validate.Range(min=3, max=12))
+
+
+class PlanOutSchema(Schema):
+    id = fields.Integer()
+    statement_id = fields.Integer()
+    status = fields.String()
+    months = fields.Integer()
+    monthly_cents = fields.Integer()
+    total_cents = fields.Integer()
+    charged_months = fields.Integer()
+    next_charge_on = fields.Date(allow_none=True)
+    setup_url = fields.String(allow_none=True, metadata={"description": "Stripe Checkout (setup mode) to save a card"})

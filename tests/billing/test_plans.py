@@ -90,3 +90,28 @@ def test_plan_bounds_and_reconcile(world, fake_stripe, gateway):
                        cancel_url="http://h/no")
     fake_stripe.complete_session(plan.setup_session_id)  # the webhook never comes
     assert events.reconcile(gateway, older_than=timedelta(0)) == ["plan_active"]
+
+
+def test_plan_in_the_portal_and_the_api(app, world, fake_stripe, gateway, monkeypatch):
+    from tests.api.contract import ContractClient
+    from tests.api.test_staff import bearer
+    from tests.conftest import login
+
+    monkeypatch.setattr(app, "test_client_class", ContractClient)  # API answers checked against the document
+    client = app.test_client()
+
+    statement = world.statement(30000)
+    login(client, world.patient.user)
+    html = client.get(f"/billing/statements/{statement.id}").get_data(as_text=True)
+    assert "3 payments of $100.00 a month" in html and "12 payments of $25.00 a month" in html
+    assert client.post(f"/billing/statements/{statement.id}/plan", data={"months": "2"}).status_code == 422
+    response = client.post(f"/billing/statements/{statement.id}/plan", data={"months": "4"})
+    assert response.status_code == 303 and response.headers["Location"].startswith(fake_stripe.base_url)
+    html = client.get(f"/billing/statements/{statement.id}").get_data(as_text=True)
+    assert "waiting for your card" in html
+    auth = bearer(client, world.patient.user)
+    plan = client.get(f"/api/v1/statements/{statement.id}/payment-plan", headers=auth)
+    assert plan.status_code == 200 and plan.json["months"] == 4 and plan.json["status"] == "setup"
+    other = world.statement(30000)
+    r = client.post(f"/api/v1/statements/{other.id}/payment-plan", headers=auth, json={"months": 6})
+    assert r.status_code == 201 and r.json["monthly_cents"] == 5000 and r.json["setup_url"]
