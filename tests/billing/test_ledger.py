@@ -100,3 +100,5 @@ def test_demo_statements(db_session):
     assert ledger.totals(emily.id).balance == 12100
     maria = db_session.query(Statement).filter_by(code="DEMO-6789").one()
     assert ledger.totals(maria.id).balance == 45000
+    jose = db_session.query(Statement).filter_by(code="DEMO-3456").one()
+    assert ledger.totals(jose.id).balance == 50000

@@ -1,9 +1,10 @@
 """Demo statements: Emily Carter (insured, deductible partly met) owes $121.00 on a statement with the
-guest-pay code DEMO-2345; María García (self-pay, Spanish) owes $450.00 (code DEMO-6789)."""
+guest-pay code DEMO-2345; María García (self-pay, Spanish) owes $450.00 (code DEMO-6789); José Hernández
+pays $600.00 over 6 months on a payment plan (one month paid; the saved card is a demo placeholder)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,11 +17,17 @@ from hearth.models import (
     Charge,
     InsurancePayment,
     Patient,
+    Payment,
+    PaymentMethod,
+    PaymentPlan,
+    PaymentStatus,
+    PlanStatus,
     Practice,
     Provider,
     Statement,
     VisitType,
 )
+from hearth.services.billing.plans import add_month
 
 # mrn, statement code, days ago, [(code, description, cents, eob or None)]
 BILLS = [
@@ -34,7 +41,11 @@ BILLS = [
         ("99204", "New patient visit, 45 to 59 minutes", 32000, None),
         ("93000", "Heart rhythm test (ECG)", 13000, None),
     ]),
+    ("HFM-000103", "DEMO-3456", 40, [
+        ("99215", "Office visit, 40 to 54 minutes", 60000, None),
+    ]),
 ]
+PLAN_MRN = "HFM-000103"
 
 
 def seed_billing(practice: Practice) -> None:
@@ -68,4 +79,19 @@ def seed_billing(practice: Practice) -> None:
             if eob:
                 db.session.add(InsurancePayment(charge_id=charge.id, adjustment_cents=cents - eob["allowed_cents"],
                                                 received_on=day + timedelta(days=4), **eob))
+        if mrn == PLAN_MRN:
+            _plan(statement, sum(line[2] for line in lines), day + timedelta(days=6))
     db.session.flush()
+
+
+def _plan(statement: Statement, total: int, started: date) -> None:
+    plan = PaymentPlan(statement_id=statement.id, patient_id=statement.patient_id, total_cents=total, months=6,
+                       monthly_cents=total // 6, status=PlanStatus.ACTIVE, stripe_customer_id="cus_demo",
+                       stripe_payment_method_id="pm_demo", charged_months=1,
+                       next_charge_on=add_month(add_month(started)))  # weeks ahead, whenever the demo is seeded
+    db.session.add(plan)
+    db.session.flush()
+    db.session.add(Payment(statement_id=statement.id, patient_id=statement.patient_id, amount_cents=total // 6,
+                           method=PaymentMethod.PLAN, status=PaymentStatus.SUCCEEDED, plan_id=plan.id, installment=1,
+                           idempotency_key=f"hearth-demo-plan-{plan.id}-1",
+                           paid_at=datetime.combine(started, time(12), tzinfo=UTC)))
