@@ -170,3 +170,27 @@ def test_home_card_for_a_bill_to_pay(client, world):
     assert "You have a bill to pay: $50.00" in html and f"/billing/statements/{statement.id}" in html
     payments.post_manual(world.staff, world.patient.id, statement.id, 5000, PaymentMethod.DESK)
     assert "bill to pay" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.fixture
+def limited_app(app):
+    from hearth.app import create_app
+    from hearth.extensions import limiter
+
+    keys = ("DATABASE_URL", "TESTING", "SECRET_KEY", "WTF_CSRF_ENABLED", "MAIL_HOST", "STAFF_TWO_FACTOR_REQUIRED")
+    try:
+        yield create_app({**{k: app.config[k] for k in keys}, "SKIP_DB_CONFIGURE": True, "RATELIMIT_ENABLED": True,
+                          "RATELIMIT_STORAGE_URI": "memory://"})
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_guest_pay_is_rate_limited_per_address(limited_app):
+    client = limited_app.test_client()
+    form = {"code": "ZZZZ-ZZZ2", "dob_month": "1", "dob_day": "1", "dob_year": "1980"}
+    statuses = [client.post("/pay", data={**form, "code": f"ZZZZ-ZZ{i:02d}"},
+                            environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code for i in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    other = client.post("/pay", data=form, environ_base={"REMOTE_ADDR": "10.1.2.4"})
+    assert other.status_code == 422
