@@ -115,3 +115,15 @@ def test_plan_in_the_portal_and_the_api(app, world, fake_stripe, gateway, monkey
     other = world.statement(30000)
     r = client.post(f"/api/v1/statements/{other.id}/payment-plan", headers=auth, json={"months": 6})
     assert r.status_code == 201 and r.json["monthly_cents"] == 5000 and r.json["setup_url"]
+
+
+def test_a_plan_payment_can_be_refunded(client, world, fake_stripe, gateway):
+    from hearth.services.billing import refunds
+
+    statement, plan = _start(world, gateway)
+    _activate(client, fake_stripe, gateway, plan)
+    plans.charge_due(gateway, plan.next_charge_on)
+    payment = db.session.scalars(select(Payment).where(Payment.plan_id == plan.id)).one()
+    refund = refunds.refund(world.staff, statement.id, payment.id, 10000, gateway)
+    assert refund.status == "succeeded" and refund.stripe_refund_id.startswith("re_")
+    assert ledger.totals(statement.id).balance == 30000

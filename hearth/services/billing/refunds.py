@@ -8,6 +8,7 @@ the row takes Stripe's id and status. A refund made in Stripe's dashboard arrive
 
 from __future__ import annotations
 
+import stripe
 from sqlalchemy import func, select
 
 from hearth import db
@@ -17,6 +18,7 @@ from hearth.i18n import _l
 from hearth.models import Payment, PaymentMethod, PaymentStatus, Refund, User
 from hearth.services.billing import ledger
 from hearth.services.billing.money import check_cents, format_cents
+from hearth.services.billing.payments import DOWN, PaymentUnavailable
 from hearth.services.billing.stripe_gateway import StripeGateway
 
 LIVE = ("pending", "succeeded")  # statuses that take money back (failed and canceled do not)
@@ -42,7 +44,7 @@ def _open(user: User, statement_id: int, payment_id: int, amount_cents: int, rea
     if amount_cents > left:
         message = _l("You can refund at most %(amount)s of this payment.", amount=format_cents(left))
         raise Invalid(message, fields={"amount_cents": [message]})
-    stripe_paid = payment.method in (PaymentMethod.CHECKOUT, PaymentMethod.APP)
+    stripe_paid = payment.method in (PaymentMethod.CHECKOUT, PaymentMethod.APP, PaymentMethod.PLAN)
     if stripe_paid and not online:
         raise Conflict(_l("Online payment is not set up, so this card payment cannot be refunded here."))
     row = Refund(payment_id=payment.id, amount_cents=amount_cents, reason=reason.strip()[:200] or None,
@@ -68,10 +70,6 @@ def refund(user: User, statement_id: int, payment_id: int, amount_cents: int, ga
            reason: str = "") -> Refund:
     """Give back `amount_cents` of a received payment (card: through Stripe). Raises Invalid, Conflict,
     NotFound, Forbidden, payments.PaymentUnavailable (nothing refunded)."""
-    import stripe
-
-    from hearth.services.billing.payments import DOWN, PaymentUnavailable
-
     row = _open(user, statement_id, payment_id, amount_cents, reason, gateway is not None)
     if row.status != "pending":
         return row
