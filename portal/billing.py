@@ -8,7 +8,7 @@ reconcile job) marks a payment received.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import login_required
 
 from hearth.errors import Conflict, DomainError, Invalid, NotFound
@@ -44,6 +44,7 @@ def _statement_page(statement_id: int, *, errors: dict | None = None, amount: st
         view.balance_cents, plans.settings_for(view.statement.practice_id))
     return render_template(
         "billing/statement.html", view=view, online=online, errors=errors or {}, plan=plan,
+        dispute_notice=lambda item: statements.dispute_notice(item, lambda d: format_date(d, "long")),
         plan_options=plan_options,
         amount=amount if amount is not None else f"{max(view.balance_cents, 0) / 100:.2f}",
         how_to_pay=pdf.how_to_pay(view, online)), status

@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_date
 
 from hearth.i18n import _l
 from hearth.services.billing.money import format_cents
-from hearth.services.billing.statements import StatementView
+from hearth.services.billing.statements import StatementView, dispute_notice
 
 
 def _t(text: object) -> str:
@@ -42,6 +42,13 @@ def render(view: StatementView, lang: str = "en", *, online: bool = False) -> by
         pdf.set_font("Helvetica", "B", 14)
         pdf.multi_cell(width, 8, _t(_l("Amount due: %(amount)s", amount=format_cents(max(view.balance_cents, 0)))),
                        new_x="LMARGIN", new_y="NEXT")
+        for item in view.over_estimate:
+            pdf.ln(2)
+            pdf.set_font("Helvetica", "B", 11)
+            pdf.multi_cell(width, 6, _t(_l("This bill is more than your estimate")), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 10)
+            for sentence in dispute_notice(item, lambda d: format_date(d, "long")):
+                pdf.multi_cell(width, 5, _t(sentence), new_x="LMARGIN", new_y="NEXT")
         for visit in view.visits:
             pdf.ln(2)
             pdf.set_font("Helvetica", "B", 12)

@@ -81,6 +81,20 @@ class Visit:
 
 
 @dataclass(frozen=True)
+class OverEstimate:
+    """A visit billed $400 or more above its Good Faith Estimate (No Surprises Act, 45 CFR 149.620)."""
+
+    service_date: date
+    billed_cents: int
+    estimate_cents: int
+    dispute_by: date  # 120 days from the statement date
+
+    @property
+    def excess_cents(self) -> int:
+        return self.billed_cents - self.estimate_cents
+
+
+@dataclass(frozen=True)
 class StatementView:
     statement: Statement
     patient: Patient
@@ -88,6 +102,7 @@ class StatementView:
     visits: list[Visit]
     totals: ledger.Totals
     payments: list[Payment]
+    over_estimate: list[OverEstimate] = field(default_factory=list)
 
     @property
     def balance_cents(self) -> int:
@@ -126,6 +141,50 @@ def explain(charge: Charge) -> tuple[int, int, int, list[str]]:
     return paid, adjusted, charge.amount_cents - paid - adjusted, reasons
 
 
+DISPUTE_THRESHOLD_CENTS = 40_000  # $400 (45 CFR 149.620)
+DISPUTE_DAYS = 120
+
+
+def gfe_totals(appointment_ids: list[int]) -> dict[int, int]:
+    """Each visit's latest Good Faith Estimate total in cents, from the GFE tables when they exist.
+
+    The GFE model lives with the GFE feature (table `good_faith_estimate`: appointment_id, total_cents);
+    without it there is nothing to compare and no visit is flagged.
+    """
+    table = db.Base.metadata.tables.get("good_faith_estimate")
+    if table is None or not appointment_ids or not {"appointment_id", "total_cents"} <= set(table.c.keys()):
+        return {}
+    rows = db.session.execute(select(table.c.appointment_id, table.c.total_cents)
+                              .where(table.c.appointment_id.in_(appointment_ids)).order_by(table.c.id)).all()
+    return {appointment_id: int(total) for appointment_id, total in rows}  # the newest wins
+
+
+def over_estimate(statement: Statement, charges: list[Charge]) -> list[OverEstimate]:
+    """Visits on the statement billed DISPUTE_THRESHOLD_CENTS or more above their GFE."""
+    billed: dict[int, tuple[date, int]] = {}
+    for charge in charges:
+        if charge.appointment_id is not None:
+            day, cents = billed.get(charge.appointment_id, (charge.service_date, 0))
+            billed[charge.appointment_id] = (day, cents + charge.amount_cents)
+    estimates = gfe_totals(list(billed))
+    return [OverEstimate(day, cents, estimates[appt], statement.issued_on + timedelta(days=DISPUTE_DAYS))
+            for appt, (day, cents) in billed.items()
+            if appt in estimates and cents - estimates[appt] >= DISPUTE_THRESHOLD_CENTS]
+
+
+def dispute_notice(item: OverEstimate, day) -> list[str]:
+    """The patient's right to dispute, in plain words; `day` writes a date in the reader's language."""
+    return [
+        str(_l("Your bill for the visit on %(date)s is %(excess)s more than your Good Faith Estimate of "
+               "%(estimate)s.", date=day(item.service_date), excess=format_cents(item.excess_cents),
+               estimate=format_cents(item.estimate_cents))),
+        str(_l("You have the right to dispute this bill. You must start by %(deadline)s. That is 120 days "
+               "from the date of this bill.", deadline=day(item.dispute_by))),
+        str(_l("To start, go to www.cms.gov/nosurprises or call 1-800-985-3059. Keep a copy of your estimate "
+               "and this bill.")),
+    ]
+
+
 def build_view(statement: Statement) -> StatementView:
     """The statement grouped by visit date, each line explained, with its totals and payments."""
     charges = db.session.scalars(select(Charge).where(Charge.statement_id == statement.id)
@@ -140,7 +199,8 @@ def build_view(statement: Statement) -> StatementView:
     payments = [p for p in statement.payments if p.status == PaymentStatus.SUCCEEDED]
     patient = statement.patient
     return StatementView(statement, patient, patient.practice.name,
-                         [Visit(day, lines) for day, lines in visits.items()], ledger.totals(statement.id), payments)
+                         [Visit(day, lines) for day, lines in visits.items()], ledger.totals(statement.id), payments,
+                         over_estimate(statement, list(charges)))
 
 
 @db.transactional
