@@ -41,7 +41,7 @@ def _gateway() -> StripeGateway | None:
 def _view(view):
     view_dict = {"statement": view.statement, "practice_name": view.practice_name, "totals": view.totals,
                  "balance_cents": view.balance_cents, "visits": view.visits, "payments": view.payments,
-                 "online_payment": enabled(current_app.config)}
+                 "online_payment": enabled(current_app.config), "over_estimate": view.over_estimate}
     return view_dict
 
 

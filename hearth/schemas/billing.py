@@ -52,6 +52,14 @@ class StatementSummarySchema(Schema):
     balance_cents = fields.Integer()
 
 
+class OverEstimateSchema(Schema):
+    service_date = fields.Date()
+    billed_cents = fields.Integer()
+    estimate_cents = fields.Integer()
+    excess_cents = fields.Integer()
+    dispute_by = fields.Date(metadata={"description": "Last day to start patient-provider dispute resolution"})
+
+
 class StatementSchema(Schema):
     id = fields.Integer(attribute="statement.id")
     patient_id = fields.Integer(attribute="statement.patient_id")
@@ -68,6 +76,8 @@ class StatementSchema(Schema):
     visits = fields.List(fields.Nested(VisitSchema))
     payments = fields.List(fields.Nested(PaymentOutSchema))
     online_payment = fields.Boolean(metadata={"description": "False: pay by mail or phone instead."})
+    over_estimate = fields.List(fields.Nested(OverEstimateSchema), metadata={
+        "description": "Visits billed $400 or more above their Good Faith Estimate (the patient may dispute)"})
 
 
 class CheckoutSchema(Schema):
