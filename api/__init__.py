@@ -67,6 +67,7 @@ def blueprints():
         appointment_links,
         appointments,
         auth,
+        billing,
         caregivers,
         devices,
         me,
@@ -78,8 +79,10 @@ def blueprints():
         scheduling_admin,
         settings,
         staff,
+        stripe_webhook,
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, medications, results]
+               scheduling_admin, notifications, appointment_links, medications, results, billing,
+               stripe_webhook]
     return [module.blp for module in modules]

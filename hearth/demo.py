@@ -34,6 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.security.passwords import hash_password
+from hearth.services.billing.demo import seed_billing
 from hearth.services.medications.demo import seed_medications
 from hearth.services.results.demo import seed_results
 from hearth.services.scheduling.demo import seed_scheduling
@@ -276,6 +277,7 @@ def seed() -> list[tuple[str, str]]:
     seed_scheduling(practice)
     seed_medications(practice)
     seed_results(practice)
+    seed_billing(practice)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

@@ -54,8 +54,11 @@ def _blueprints():
         acting,
         appointments,
         auth,
+        billing,
+        billing_staff,
         booking,
         caregivers,
+        guest_pay,
         health,
         home,
         medications,
@@ -75,5 +78,5 @@ def _blueprints():
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
-               staff_medications, results, results_staff]
+               staff_medications, results, results_staff, billing, billing_staff, guest_pay]
     return [module.bp for module in modules]

@@ -67,6 +67,7 @@ AREAS = [
     _Area("messages.index", _l("Messages"), "person", "messages", icon="mail", primary_for=("person",)),
     _Area("medications.index", _l("Medications"), "person", "medications"),
     _Area("results.index", _l("Test results"), "person", "results"),
+    _Area("billing.index", _l("Billing"), "person", "billing"),
     _Area("notifications.index", _l("Notifications"), "all", icon="notifications", primary_for=("person",)),
     _Area("staff.patients", _l("Patients"), "staff", icon="person", primary_for=("staff",)),
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),

@@ -37,6 +37,9 @@ PUBLIC_ENDPOINTS = {
     "reminder_links.show", "reminder_links.act", "api_appointment_links.show", "api_appointment_links.act",
     # The installable app: the same for everyone, nothing personal (tests/portal/test_shell.py).
     "pwa.manifest", "pwa.service_worker", "pwa.offline",
+    # Guest pay: statement code + date of birth open one statement (tests/billing/test_portal.py); Stripe's
+    # webhook is signed instead (tests/billing/test_stripe_payments.py).
+    "guest_pay.start", "guest_pay.statement", "guest_pay.done", "api_stripe_webhook.receive_stripe_event",
 }
 HEALTH = re.compile(r"^/(api/v1/)?(health|healthz|ready|readyz)$")
 SKIP_ENDPOINTS = {"static", "api-docs.openapi_json"}

@@ -21,7 +21,7 @@ DISPATCH_EVERY_SECONDS = float(os.environ.get("NOTIFY_DISPATCH_EVERY", "10"))
 celery_app = Celery(
     "hearth",
     broker=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-    include=["hearth.jobs.tasks"],
+    include=["hearth.jobs.tasks", "hearth.services.billing.tasks"],
 )
 celery_app.conf.update(
     task_acks_late=True,  # a task lost with its worker runs again; every task here is idempotent
@@ -45,6 +45,12 @@ celery_app.conf.update(
         # Refill-due reminders: one per fill whatever the number of runs (outbox keys), so hourly is plenty.
         "refill-reminders": {"task": "hearth.jobs.tasks.refill_reminders", "schedule": 3600.0,
                              "options": {"expires": 3600.0}},
+        # Stripe webhooks stored by the web process, processed here; then sessions whose webhook never came.
+        "billing-stripe-events": {
+            "task": "hearth.services.billing.tasks.stripe_events",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
+        },
     },
 )
 

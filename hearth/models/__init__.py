@@ -3,6 +3,19 @@
 from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
+from hearth.models.billing import (
+    BillingSettings,
+    Charge,
+    InsurancePayment,
+    Payment,
+    PaymentMethod,
+    PaymentPlan,
+    PaymentStatus,
+    PlanStatus,
+    Refund,
+    Statement,
+    StripeEvent,
+)
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
 from hearth.models.medications import (
     ControlledSchedule,
@@ -81,7 +94,18 @@ __all__ = [
     "AttemptOutcome",
     "AuditEvent",
     "Base",
+    "BillingSettings",
     "CareTeam",
+    "Charge",
+    "PaymentPlan",
+    "PlanStatus",
+    "InsurancePayment",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "Statement",
+    "StripeEvent",
     "CareTeamMember",
     "CaregiverGrant",
     "Channel",

@@ -54,6 +54,17 @@ def run_once(
             channels.close()
 
 
+def _periodic_work(settings: Mapping[str, Any]) -> None:
+    """Other capabilities' periodic work, run by the same loop when Celery beat is not used."""
+    from hearth.services.billing import events as billing_events  # Stripe webhooks stored by the web
+
+    try:
+        billing_events.run_once(settings)
+    except Exception:
+        log.exception("billing: processing Stripe events failed; trying again next round")
+        db.session.rollback()
+
+
 def run_forever(
     settings: Mapping[str, Any], interval: float = 10.0, *, stop: threading.Event | None = None
 ) -> None:
@@ -68,6 +79,7 @@ def run_forever(
                 summary = run_once(settings, channels=channels, worker_id=worker_id)
                 if summary.claimed:
                     log.info("notifications: %s", summary)
+                _periodic_work(settings)
             except Exception:
                 log.exception("notification run failed; trying again in %.1f s", interval)
                 db.session.rollback()

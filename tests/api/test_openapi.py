@@ -15,7 +15,7 @@ OPENAPI_JSON = "/api/v1/openapi.json"
 # the invitation a caregiver was emailed (its secret token is the credential).
 PUBLIC = re.compile(
     r"^(post /api/v1/auth/(token|refresh|password-reset(/confirm)?)|get /api/v1/caregivers/invitations/\{token\}"
-    r"|(get|post) /api/v1/appointment-links/\{token\}|post /api/v1/account/email/confirm)$"
+    r"|(get|post) /api/v1/appointment-links/\{token\}|post /api/v1/account/email/confirm|post /api/v1/stripe/webhook)$"
 )
 _TOKEN_WRAPPER = token_required(lambda: None).__code__
 
