@@ -58,6 +58,7 @@ def _blueprints():
         caregivers,
         health,
         home,
+        messages,
         notifications,
         pwa,
         records,
@@ -69,5 +70,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages]
     return [module.bp for module in modules]
