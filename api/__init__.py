@@ -70,6 +70,7 @@ def blueprints():
         caregivers,
         devices,
         me,
+        messages,
         notifications,
         records,
         schedule,
@@ -79,5 +80,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links]
+               scheduling_admin, notifications, appointment_links, messages]
     return [module.blp for module in modules]
