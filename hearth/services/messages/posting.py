@@ -104,11 +104,13 @@ def add_message(
     warning_shown: bool = False,
     confirm_urgent: bool = False,
     client_key: str | None = None,
+    notify_patient: bool = True,
     now: datetime | None = None,
 ) -> Message:
     """Write one message and update its thread (see the module docstring); flushes, never commits.
 
     The caller has authorized `user` for the thread with `relation`. Raises as `post_message`.
+    `notify_patient=False` only for data loads (demo, imports) that must not message anyone.
     """
     now = now or utcnow()
     staff = relation == AuthorRelation.STAFF
@@ -162,13 +164,13 @@ def add_message(
             known = [t for t in (thread.urgent_terms or "").split(",") if t]
             values.update(priority=ThreadPriority.URGENT,
                           urgent_terms=",".join(dict.fromkeys(known + topics))[:200])
-        if warning_shown:
+        if topics and warning_shown:
             values["urgent_warning_at"] = now
     db.session.execute(update(MessageThread).where(MessageThread.id == thread.id).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.expire(thread)
     reads.mark(user, thread, message.id, relation, now=now)
-    if staff and not internal:
+    if staff and not internal and notify_patient:
         _notify(thread, message)
     return message
 
