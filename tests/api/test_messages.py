@@ -161,3 +161,15 @@ def test_thread_list_and_thread_read_in_bounded_statements(client):
     with count_queries() as long:
         assert len(client.get(f"{base}/{first.id}", headers=auth).json["messages"]) == 7
     assert many.count == few.count and long.count == one.count
+
+
+def test_staff_reading_through_the_patient_api_never_get_notes(client):
+    from tests.portal.test_staff import enrolled_staff
+
+    c = make_clinic()
+    thread = start(c.patient.user, c.patient)
+    post_message(c.nurse, thread.id, "Internal: check the chart first", internal=True)
+    staff = enrolled_staff(practice=c.practice)
+    db.session.commit()
+    r = client.get(f"/api/v1/patients/{c.patient.id}/messages/threads/{thread.id}", headers=bearer(client, staff))
+    assert r.status_code == 200 and "Internal" not in r.get_data(as_text=True)
