@@ -227,3 +227,19 @@ def test_text_is_escaped_and_only_web_links_are_clickable():
     assert '<a href="https://example.org/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">' in html
     assert 'href="javascript' not in html
     assert "<a " not in str(render('<a href="https://evil.test">x</a>'))  # typed markup stays text
+
+
+def test_confirm_urgent_stops_an_emergency_text_until_the_warning_was_seen():
+    from hearth.services.messages.common import UrgentWordsFound
+
+    c = make_clinic()
+    with pytest.raises(UrgentWordsFound) as caught:
+        start(c.patient.user, c.patient, body="He had a seizure", confirm_urgent=True)
+    assert caught.value.topics == ["seizure"] and not caught.value.crisis
+    assert count(MessageThread) == 0
+    calm = start(c.patient.user, c.patient, body="A calm question", confirm_urgent=True, warning_shown=True)
+    assert calm.urgent_warning_at is None and calm.priority == ThreadPriority.ROUTINE  # no emergency, no warning
+    with pytest.raises(UrgentWordsFound) as caught:
+        post_message(c.patient.user, calm.id, "now I want to kill myself", confirm_urgent=True)
+    assert caught.value.crisis
+    post_message(c.nurse, calm.id, "Seizure precautions explained", confirm_urgent=True)  # staff: never asked
