@@ -105,6 +105,8 @@ def test_internal_notes_never_reach_the_patient_side():
     thread = start(c.patient.user, c.patient)
     post_message(c.nurse, thread.id, "Note: call pharmacy first", internal=True)
     assert count(Notification) == 0
+    db.session.refresh(thread)
+    assert thread.message_count == 1  # the patient's side reads the count: notes are not in it
     view = threads.get_thread(c.patient.user, c.patient, thread.id)
     assert [m.body for m in view.messages] == ["It has been itchy for a week."]
     staff_view = threads.get_thread(c.nurse, c.patient, thread.id)
