@@ -71,6 +71,7 @@ def blueprints():
         devices,
         me,
         messages,
+        messaging_settings,
         notifications,
         records,
         schedule,
@@ -80,5 +81,6 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, messages]
+               scheduling_admin, notifications, appointment_links, messages,
+               messaging_settings]
     return [module.blp for module in modules]

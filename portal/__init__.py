@@ -59,6 +59,7 @@ def _blueprints():
         health,
         home,
         messages,
+        messaging_admin,
         notifications,
         pwa,
         records,
@@ -70,5 +71,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, messages]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, messaging_admin]
     return [module.bp for module in modules]
