@@ -72,6 +72,8 @@ def blueprints():
         devices,
         me,
         medications,
+        messages,
+        messaging_settings,
         notifications,
         records,
         results,
@@ -84,5 +86,5 @@ def blueprints():
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, appointment_links, medications, results, billing,
-               stripe_webhook]
+               stripe_webhook, messages, messaging_settings]
     return [module.blp for module in modules]

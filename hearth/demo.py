@@ -36,6 +36,7 @@ from hearth.models import (
 from hearth.security.passwords import hash_password
 from hearth.services.billing.demo import seed_billing
 from hearth.services.medications.demo import seed_medications
+from hearth.services.messages.demo import seed_messages
 from hearth.services.results.demo import seed_results
 from hearth.services.scheduling.demo import seed_scheduling
 
@@ -278,6 +279,7 @@ def seed() -> list[tuple[str, str]]:
     seed_medications(practice)
     seed_results(practice)
     seed_billing(practice)
+    seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

@@ -62,6 +62,8 @@ def _blueprints():
         health,
         home,
         medications,
+        messages,
+        messaging_admin,
         notifications,
         pwa,
         records,
@@ -78,5 +80,6 @@ def _blueprints():
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
-               staff_medications, results, results_staff, billing, billing_staff, guest_pay]
+               staff_medications, results, results_staff, billing, billing_staff, guest_pay, messages,
+               messaging_admin]
     return [module.bp for module in modules]

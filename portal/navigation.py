@@ -78,6 +78,7 @@ AREAS = [
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
     _Area("results_staff.awaiting", _l("Results waiting for a comment"), "staff"),
+    _Area("messaging_admin.index", _l("Messaging setup"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"
