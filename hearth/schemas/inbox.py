@@ -1,0 +1,210 @@
+"""The care team's inbox: list arguments, actions and what the API returns, shared by the portal and the API."""
+
+from __future__ import annotations
+
+from marshmallow import pre_load, validate
+
+from hearth.schemas import fields
+from hearth.schemas.base import Schema
+from hearth.schemas.patients import MAX_PAGE, blank_to_none
+
+VIEWS = ("unassigned", "mine", "open", "waiting", "closed")
+STATUSES = ("open", "waiting", "closed")
+PRIORITIES = ("routine", "urgent")
+REASONS = ("medical_question", "appointment", "refill", "test_results", "billing", "forms", "other")
+SEARCH_MAX = 100
+TITLE_MAX = 120
+BODY_MAX = 4000
+SUBJECT_MAX = 80
+
+
+class InboxArgsSchema(Schema):
+    """Which threads: a view, then optional filters and a search (patient, subject or text)."""
+
+    view = fields.String(load_default="unassigned", validate=validate.OneOf(VIEWS))
+    pool_id = fields.Id(load_default=None, allow_none=True)
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    assignee_id = fields.Id(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REASONS))
+    q = fields.String(load_default="", validate=validate.Length(max=SEARCH_MAX),
+                      metadata={"description": "Words of the patient's name, her MRN, or text of the subject or "
+                                               "of a message"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+    @pre_load
+    def _blanks(self, data, **kwargs):
+        data = blank_to_none(data, ("pool_id", "status", "assignee_id", "reason"))
+        if isinstance(data, dict) and data.get("q") is None:
+            data.pop("q", None)
+        return data
+
+
+class PortalInboxArgsSchema(InboxArgsSchema):
+    practice_id = fields.Id(load_default=None, allow_none=True)
+
+
+class AssignSchema(Schema):
+    assignee_id = fields.Id(required=True, allow_none=True,
+                            metadata={"description": "A provider, staff member or admin of the practice; null puts "
+                                                     "the thread back in its pool"})
+
+    @pre_load
+    def _blanks(self, data, **kwargs):
+        return blank_to_none(data, ("assignee_id",))
+
+
+class StatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+
+
+class PrioritySchema(Schema):
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+
+
+class PoolMoveSchema(Schema):
+    pool_id = fields.Id(required=True)
+
+
+class ReplySchema(Schema):
+    """A reply to the patient, or an internal note (never shown to the patient's side)."""
+
+    body = fields.String(required=True, validate=validate.Length(max=BODY_MAX))
+    internal = fields.Boolean(load_default=False)
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES),
+                           metadata={"description": "The thread's status after a reply (default: waiting on the "
+                                                    "patient)"})
+
+    @pre_load
+    def _blanks(self, data, **kwargs):
+        return blank_to_none(data, ("status",))
+
+
+class OutreachSchema(Schema):
+    """The care team starts a conversation with a patient."""
+
+    patient_id = fields.Id(required=True)
+    pool_id = fields.Id(required=True)
+    subject = fields.String(required=True, validate=validate.Length(max=SUBJECT_MAX))
+    body = fields.String(required=True, validate=validate.Length(max=BODY_MAX))
+
+
+class TemplateInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(max=TITLE_MAX))
+    body = fields.String(required=True, validate=validate.Length(max=BODY_MAX),
+                         metadata={"description": "May hold {first_name} and {practice_phone}"})
+    body_es = fields.String(load_default="", validate=validate.Length(max=BODY_MAX),
+                            metadata={"description": "The Spanish version, for patients who read Spanish"})
+
+
+# ---- what the API returns
+
+class PersonRefSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class PoolRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PatientRefSchema(Schema):
+    id = fields.Integer()
+    mrn = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
+
+
+class PoolCountSchema(Schema):
+    pool = fields.Nested(PoolRefSchema)
+    unread = fields.Integer()
+    overdue = fields.Integer()
+    open = fields.Integer()
+
+
+class PoolCountsSchema(Schema):
+    pools = fields.List(fields.Nested(PoolCountSchema))
+    unread_total = fields.Integer()
+
+
+class ThreadSummarySchema(Schema):
+    id = fields.Integer()
+    subject = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    confidential = fields.Boolean()
+    patient = fields.Nested(PatientRefSchema)
+    pool = fields.Nested(PoolRefSchema)
+    owner = fields.Nested(PersonRefSchema, allow_none=True)
+    created_at = fields.DateTime()
+    last_message_at = fields.DateTime()
+    last_patient_message_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    first_staff_reply_at = fields.DateTime(allow_none=True)
+    staff_read_at = fields.DateTime(allow_none=True)
+    patient_read_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    message_count = fields.Integer()
+
+
+class InboxRowSchema(Schema):
+    thread = fields.Nested(ThreadSummarySchema)
+    unread = fields.Boolean()
+    overdue = fields.Boolean()
+
+
+class InboxPageSchema(Schema):
+    items = fields.List(fields.Nested(InboxRowSchema), attribute="page.items")
+    page = fields.Integer(attribute="page.page")
+    per_page = fields.Integer(attribute="page.per_page")
+    total = fields.Integer(attribute="page.total")
+    pools = fields.List(fields.Nested(PoolCountSchema))
+
+
+class AttachmentOutSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+
+
+class StaffMessageSchema(Schema):
+    id = fields.Integer()
+    body = fields.String()
+    internal = fields.Boolean()
+    urgent = fields.Boolean()
+    author_relation = fields.String()
+    author = fields.Nested(PersonRefSchema, allow_none=True)
+    created_at = fields.DateTime()
+    read_by_staff_at = fields.DateTime(allow_none=True)
+    read_by_patient_at = fields.DateTime(allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentOutSchema))
+
+
+class HistorySchema(Schema):
+    kind = fields.String(attribute="event.kind")
+    at = fields.DateTime(attribute="event.created_at")
+    actor = fields.String(attribute="actor_name", allow_none=True)
+    from_value = fields.String(attribute="from_label", allow_none=True)
+    to_value = fields.String(attribute="to_label", allow_none=True)
+
+
+class StaffThreadSchema(Schema):
+    thread = fields.Nested(ThreadSummarySchema)
+    overdue = fields.Boolean()
+    messages = fields.List(fields.Nested(StaffMessageSchema))
+    history = fields.List(fields.Nested(HistorySchema))
+
+
+class TemplateOutSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    body_es = fields.Function(lambda t: ((t.translations or {}).get("es") or {}).get("body", ""),
+                              metadata={"type": "string"})
+
+
+class FilledTemplateSchema(Schema):
+    body = fields.String(metadata={"description": "The saved reply filled in for the thread's patient"})

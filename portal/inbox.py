@@ -1,0 +1,182 @@
+"""The care team's inbox pages: a pool's threads, one thread (claim, assign, status, reply or note),
+outreach to a patient, saved replies, and the unread counts the navigation polls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from hearth import policy
+from hearth.errors import Conflict, Invalid
+from hearth.i18n import _l
+from hearth.models import MessageReason, ThreadPriority, ThreadStatus
+from hearth.schemas.fields import parse_id
+from hearth.schemas.inbox import (
+    AssignSchema,
+    PoolMoveSchema,
+    PortalInboxArgsSchema,
+    PrioritySchema,
+    ReplySchema,
+    StatusSchema,
+)
+from hearth.services.messages import inbox as listing
+from hearth.services.messages import inbox_actions, inbox_labels, inbox_thread
+from hearth.services.messages.posting import post_message
+from portal.helpers import actor, form_errors
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+def practice_id_arg() -> int:
+    """The practice asked for, else the first one the person works at (404 for everyone else)."""
+    ids = policy.staff_practice_ids(actor())
+    if not ids:
+        abort(404)
+    wanted = request.values.get("practice_id", type=parse_id)
+    return wanted if wanted is not None else ids[0]
+
+
+def uploads() -> list[tuple[str, bytes]]:
+    """The files sent with a form, as (name, bytes) pairs; empty file inputs are skipped."""
+    return [(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+
+
+def labels() -> dict:
+    return {"view_labels": inbox_labels.VIEW_LABELS, "status_labels": inbox_labels.STATUS_LABELS,
+            "priority_labels": inbox_labels.PRIORITY_LABELS, "reason_labels": inbox_labels.REASON_LABELS,
+            "word": inbox_labels.word, "event_text": inbox_labels.event_text}
+
+
+@bp.get("")
+@login_required
+def index():
+    """A pool's (or every pool's) threads in one view, most pressing first; searched and filtered."""
+    practice_id = practice_id_arg()
+    errors: dict = {}
+    try:
+        args = PortalInboxArgsSchema().load(request.args, unknown="exclude")
+    except ValidationError as exc:
+        errors = form_errors(exc)
+        args = PortalInboxArgsSchema().load({})
+    filters = listing.Filters(
+        view=args["view"], pool_id=args["pool_id"], status=ThreadStatus(args["status"]) if args["status"] else None,
+        assignee_id=args["assignee_id"], reason=MessageReason(args["reason"]) if args["reason"] else None,
+        q=args["q"].strip())
+    box = listing.inbox(actor(), practice_id, filters, page=args["page"], per_page=args["per_page"],
+                        with_staff=True)
+
+    def link(**changes) -> str:
+        values = {"practice_id": practice_id, "view": filters.view, "pool_id": filters.pool_id,
+                  "status": args["status"], "assignee_id": filters.assignee_id, "reason": args["reason"],
+                  "q": filters.q or None}
+        values.update(changes)
+        return url_for("inbox.index", **{k: v for k, v in values.items() if v is not None})
+
+    return render_template("inbox/index.html", box=box, args=args, errors=errors, link=link,
+                           practices=listing_practices(), **labels()), (422 if errors else 200)
+
+
+def listing_practices():
+    from hearth.services.patients import staff_practices
+
+    return staff_practices(actor())
+
+
+@bp.get("/counts")
+@login_required
+def counts():
+    """Unread, overdue and open threads per pool, for the navigation's badge (polled by static/js/inbox.js)."""
+    pools = listing.counts(actor(), practice_id_arg())
+    return jsonify({"pools": [{"id": p.pool.id, "name": p.pool.name, "unread": p.unread, "overdue": p.overdue,
+                               "open": p.open} for p in pools],
+                    "unread_total": sum(p.unread for p in pools)})
+
+
+@bp.get("/threads/<int:thread_id>")
+@login_required
+def thread(thread_id: int):
+    """One thread for the care team (opening it marks the patient's messages read by the care team)."""
+    template_id = request.args.get("template_id", type=parse_id)
+    view = inbox_thread.open_thread(actor(), thread_id, template_id=template_id)
+    return render_template("inbox/thread.html", v=view, errors={}, values={"body": view.draft}, **labels())
+
+
+def _back(thread_id: int):
+    return redirect(url_for("inbox.thread", thread_id=thread_id))
+
+
+def _act(thread_id: int, schema, action, done: str):
+    """Load the form with `schema`, call `action(data)`, flash `done` or the problem, and go back to the thread."""
+    try:
+        action(schema().load(request.form.to_dict(), unknown="exclude") if schema else {})
+    except ValidationError as exc:
+        for messages in form_errors(exc).values():
+            flash(" ".join(messages), "error")
+    except (Invalid, Conflict) as exc:
+        problems = [" ".join(str(m) for m in v) for v in exc.fields.values()] or [str(exc.message)]
+        for text in problems:
+            flash(text, "error")
+    else:
+        flash(done, "success")
+    return _back(thread_id)
+
+
+@bp.post("/threads/<int:thread_id>/claim")
+@login_required
+def claim(thread_id: int):
+    return _act(thread_id, None, lambda _d: inbox_actions.claim(actor(), thread_id),
+                str(_l("You claimed this conversation.")))
+
+
+@bp.post("/threads/<int:thread_id>/assign")
+@login_required
+def assign(thread_id: int):
+    return _act(thread_id, AssignSchema,
+                lambda d: inbox_actions.assign(actor(), thread_id, d["assignee_id"]),
+                str(_l("Assignment saved.")))
+
+
+@bp.post("/threads/<int:thread_id>/status")
+@login_required
+def status(thread_id: int):
+    return _act(thread_id, StatusSchema,
+                lambda d: inbox_actions.set_status(actor(), thread_id, ThreadStatus(d["status"])),
+                str(_l("Status saved.")))
+
+
+@bp.post("/threads/<int:thread_id>/priority")
+@login_required
+def priority(thread_id: int):
+    return _act(thread_id, PrioritySchema,
+                lambda d: inbox_actions.set_priority(actor(), thread_id, ThreadPriority(d["priority"])),
+                str(_l("Priority saved.")))
+
+
+@bp.post("/threads/<int:thread_id>/pool")
+@login_required
+def move(thread_id: int):
+    return _act(thread_id, PoolMoveSchema,
+                lambda d: inbox_actions.move_to_pool(actor(), thread_id, d["pool_id"]),
+                str(_l("Moved to the other inbox.")))
+
+
+@bp.post("/threads/<int:thread_id>/reply")
+@login_required
+def reply(thread_id: int):
+    """Send a reply to the patient, or save an internal note; a refused form is shown again as typed."""
+    errors: dict = {}
+    try:
+        data = ReplySchema().load({"body": request.form.get("body", ""),
+                                   "internal": request.form.get("internal") == "1",
+                                   "status": request.form.get("status") or None})
+        post_message(actor(), thread_id, data["body"], internal=data["internal"],
+                     status=ThreadStatus(data["status"]) if data["status"] and not data["internal"] else None,
+                     files=uploads())
+    except (ValidationError, Invalid) as exc:
+        errors = form_errors(exc)
+    else:
+        flash(_l("Note saved. The patient does not see it.") if data["internal"] else _l("Reply sent."), "success")
+        return _back(thread_id)
+    view = inbox_thread.open_thread(actor(), thread_id)
+    return render_template("inbox/thread.html", v=view, errors=errors, values=request.form, **labels()), 422
