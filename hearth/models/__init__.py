@@ -4,6 +4,23 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.messages import (
+    AuthorRelation,
+    Message,
+    MessageAttachment,
+    MessagePool,
+    MessageReadMark,
+    MessageReason,
+    MessageReasonRoute,
+    MessageTemplate,
+    MessageThread,
+    MessageThreadEvent,
+    PracticeBusinessHours,
+    PracticeClosedDay,
+    ThreadEventKind,
+    ThreadPriority,
+    ThreadStatus,
+)
 from hearth.models.notification import (
     AttemptOutcome,
     Channel,
@@ -30,6 +47,21 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "AuthorRelation",
+    "Message",
+    "MessageAttachment",
+    "MessagePool",
+    "MessageReadMark",
+    "MessageReason",
+    "MessageReasonRoute",
+    "MessageTemplate",
+    "MessageThread",
+    "MessageThreadEvent",
+    "PracticeBusinessHours",
+    "PracticeClosedDay",
+    "ThreadEventKind",
+    "ThreadPriority",
+    "ThreadStatus",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
