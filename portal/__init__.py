@@ -58,6 +58,7 @@ def _blueprints():
         caregivers,
         health,
         home,
+        inbox,
         notifications,
         pwa,
         records,
@@ -66,8 +67,9 @@ def _blueprints():
         scheduling_admin,
         settings,
         staff,
+        workspace,
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, inbox, workspace]
     return [module.bp for module in modules]

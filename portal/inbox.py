@@ -180,3 +180,6 @@ def reply(thread_id: int):
         return _back(thread_id)
     view = inbox_thread.open_thread(actor(), thread_id)
     return render_template("inbox/thread.html", v=view, errors=errors, values=request.form, **labels()), 422
+
+
+from portal import inbox_forms  # noqa: E402,F401  (its routes are on this blueprint)

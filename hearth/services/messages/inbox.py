@@ -3,7 +3,7 @@
 Views (`VIEWS`): unassigned, assigned to me, all open, waiting on the patient, closed. Order: overdue
 first (past the pool's reply target: `due_at` < now), then urgent, then oldest (the patient's
 latest unanswered message first); closed threads newest closed first. Every thread listed is read
-through `policy.authorize` (audited as list/message_thread), in one INSERT for the page.
+through the policy and audited (list/message_thread), in one INSERT for the page.
 
 A list runs a bounded number of statements whatever its length: the pools, their counts, the page's
 count and rows (patient, pool and owner joined), and the audit insert. The filters and sorts run on
@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hearth import db, policy
 from hearth.clock import utcnow
 from hearth.errors import NotFound
-from hearth.models import Membership, Patient, Practice, User
+from hearth.context import request_info
+from hearth.models import AuditEvent, Membership, Patient, Practice, User
 from hearth.models.messages import Message, MessagePool, MessageReason, MessageThread, ThreadPriority, ThreadStatus
 from hearth.services import patient_search
 from hearth.services.pagination import Page, clamp, paginate
@@ -180,6 +181,26 @@ def practice_staff(practice_id: int) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
+def authorize_listed(user: User, threads: list[MessageThread], action: str = "list") -> None:
+    """`policy.authorize` for every thread of a page, with the audit rows written in one executemany.
+
+    The decision is the policy's own (`policy.access`, with each thread's confidential flag); the audit
+    events are those `authorize` writes, one per thread, inserted together so a page of 100 costs one
+    statement, not 100. Raises NotFound when any thread is not the user's to see.
+    """
+    info = request_info()
+    events = []
+    for thread in threads:
+        granted = policy.access(user, thread.patient, SCOPE, confidential=thread.confidential)
+        if granted is None:
+            raise NotFound()
+        events.append({"actor_user_id": user.id, "actor_relation": granted.relation, "patient_id": thread.patient_id,
+                       "action": action, "resource_type": "message_thread", "resource_id": str(thread.id),
+                       "ip": info.ip, "user_agent": (info.user_agent or "")[:300] or None, "at": utcnow()})
+    if events:
+        db.session.execute(insert(AuditEvent), events)
+
+
 def load_practice(user: User, practice_id: int) -> Practice:
     """The practice, for one of its providers, staff or admins (Forbidden otherwise)."""
     policy.require_practice_role(user, practice_id, policy.CLINICAL_ROLES)
@@ -209,11 +230,9 @@ def inbox(user: User, practice_id: int, filters: Filters = Filters(), *, page: i
     )
     count = select(func.count(MessageThread.id)).join(MessageThread.patient).where(*where)
     rows, total = paginate(stmt, count, page, per_page)
-    items = []
-    for (thread,) in rows:
-        policy.authorize(user, thread.patient, SCOPE, "list", "message_thread", thread.id,
-                         confidential=thread.confidential)
-        items.append(InboxRow(thread, is_unread(thread), is_overdue(thread, now)))
+    threads = [thread for (thread,) in rows]
+    authorize_listed(user, threads)
+    items = [InboxRow(thread, is_unread(thread), is_overdue(thread, now)) for thread in threads]
     return Inbox(practice, filters, pool_counts(practice_id, now), Page(items, page, per_page, total),
                  practice_staff(practice_id) if with_staff else [])
 

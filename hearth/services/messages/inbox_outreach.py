@@ -60,7 +60,7 @@ def start_thread(user: User, practice_id: int, patient_id: int, *, pool_id: int,
     errors: dict[str, list] = {}
     if pool is None:
         errors["pool_id"] = [_l("Choose one of the practice's inboxes.")]
-    for name, check, value in (("subject", clean_subject, subject), ("body", clean_body, body)):
+    for check, value in ((clean_subject, subject), (clean_body, body)):
         try:
             check(value)
         except Invalid as exc:

@@ -14,7 +14,8 @@ from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import Patient, Practice, User
-from hearth.models.messages import BODY_MAX, TEMPLATE_TITLE_MAX, MessageTemplate
+from hearth.models.messages import BODY_MAX_CHARS as BODY_MAX
+from hearth.models.messages import TEMPLATE_TITLE_MAX, MessageTemplate
 from hearth.placeholders import PlaceholderError, fill, problems
 from hearth.services.messages.inbox import load_practice
 

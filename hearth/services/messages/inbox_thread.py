@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hearth import claims, db, policy
@@ -27,6 +27,7 @@ from hearth.models.messages import (
     ThreadStatus,
 )
 from hearth.services.messages import inbox as listing
+from hearth.services.messages import reads
 
 
 @dataclass
@@ -75,17 +76,6 @@ def authorize(user: User, thread: MessageThread, action: str) -> None:
                      confidential=thread.confidential)
 
 
-def mark_read_by_staff(thread: MessageThread, now: datetime) -> None:
-    """The care team has read the patient's side's messages: stamp each once, and the thread (two UPDATEs)."""
-    if thread.last_patient_message_at is None or thread.staff_read_at is not None:
-        return
-    db.session.execute(
-        update(Message).where(Message.thread_id == thread.id, Message.author_relation != AuthorRelation.STAFF,
-                              Message.read_by_staff_at.is_(None))
-        .values(read_by_staff_at=now).execution_options(synchronize_session=False))
-    claims.claim(thread, MessageThread.staff_read_at.is_(None), staff_read_at=now)
-
-
 def user_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -127,10 +117,13 @@ def open_thread(user: User, thread_id: int, *, practice_id: int | None = None, t
     thread = load_thread(user, thread_id, practice_id=practice_id)
     practice_id = thread.practice_id
     authorize(user, thread, "view")
-    mark_read_by_staff(thread, now)
+    last_id = db.session.scalar(select(func.max(Message.id)).where(Message.thread_id == thread.id))
+    if last_id is not None:
+        reads.mark(user, thread, last_id, AuthorRelation.STAFF, now=now)
     messages = db.session.scalars(
         select(Message).where(Message.thread_id == thread.id).order_by(Message.id)
-        .options(joinedload(Message.author), selectinload(Message.attachments))).unique().all()
+        .options(joinedload(Message.author), selectinload(Message.attachments))
+        .execution_options(populate_existing=True)).unique().all()
     practice = thread.patient.practice
     view = StaffThread(thread, list(messages), _history(thread), listing.is_overdue(thread, now),
                        staff=listing.practice_staff(practice_id),
