@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hearth import db, policy
 from hearth.errors import Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import CaregiverGrant, GrantStatus, MessageThread, Patient, User
+from hearth.models import AuthorRelation, CaregiverGrant, GrantStatus, MessageThread, Patient, User
 from hearth.models.messages import BODY_MAX_CHARS, SUBJECT_MAX_CHARS
 
 SCOPE = "messages"
@@ -70,3 +70,9 @@ def patient_side_users(thread: MessageThread) -> list[User]:
         if policy.access(caregiver, patient, SCOPE, confidential=thread.confidential) is not None:
             users.append(caregiver)
     return users
+
+
+def relation_of(granted: policy.Access) -> AuthorRelation:
+    """The author relation for how the policy let the user in (a signed link counts as the patient)."""
+    values = {r.value for r in AuthorRelation}
+    return AuthorRelation(granted.relation) if granted.relation in values else AuthorRelation.SELF

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hearth import claims, db, notify
 from hearth.clock import utcnow
-from hearth.errors import Conflict, Forbidden
+from hearth.errors import Conflict, Forbidden, NotFound
 from hearth.i18n import _l
 from hearth.models import (
     AuthorRelation,
@@ -34,7 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.services.messages import reads
-from hearth.services.messages.common import authorize_thread, clean_body, patient_side_users
+from hearth.services.messages.common import authorize_thread, clean_body, patient_side_users, relation_of
 from hearth.services.messages.hours import reply_by
 from hearth.services.messages.urgent import urgent_topics
 
@@ -52,6 +52,7 @@ def post_message(
     status: ThreadStatus | None = None,
     files: Sequence = (),
     warning_shown: bool = False,
+    client_key: str | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Add `user`'s message to thread `thread_id` (the use case: authorizes, audits, commits).
@@ -60,19 +61,24 @@ def post_message(
     the thread's status after the reply (default: waiting on the patient). `files` are uploads
     (objects with `.filename` and `.data`, or (filename, bytes) pairs) checked by hearth.files.
     `warning_shown`: the writer saw the 911/988 page for this text (recorded on the thread).
+    `client_key` (form token, API Idempotency-Key): a repeat with the same key returns the first message.
     Raises NotFound (no such thread, or not the user's to see), Forbidden (a note or status from
     the patient's side), Conflict (the thread is closed, for the patient's side), Invalid (empty
     or too long body, bad file).
     """
     thread = db.session.get(MessageThread, thread_id)
     if thread is None:
-        from hearth.errors import NotFound
-
         raise NotFound()
     granted = authorize_thread(user, thread, "internal_note" if internal else "reply")
-    relation = AuthorRelation(granted.relation) if granted.relation in AuthorRelation else AuthorRelation.SELF
+    relation = relation_of(granted)
     return add_message(thread, user, relation, body, internal=internal, status=status, files=files,
-                       warning_shown=warning_shown, now=now)
+                       warning_shown=warning_shown, client_key=client_key, now=now)
+
+
+def existing_by_key(user: User, client_key: str) -> Message | None:
+    """`user`'s message sent with `client_key`, if any (double submits)."""
+    return db.session.scalar(select(Message).where(Message.author_user_id == user.id,
+                                                   Message.client_key == client_key))
 
 
 def add_message(
@@ -85,6 +91,7 @@ def add_message(
     status: ThreadStatus | None = None,
     files: Sequence = (),
     warning_shown: bool = False,
+    client_key: str | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Write one message and update its thread (see the module docstring); flushes, never commits.
@@ -96,8 +103,15 @@ def add_message(
     if (internal or status is not None) and not staff:
         raise Forbidden()
     text = clean_body(body)
-    claims.lock(MessageThread, thread.id)  # one writer per thread: counters and due dates stay exact
+    claims.lock(MessageThread, thread.id)  # one writer per thread: counters, due dates, keys stay exact
     db.session.refresh(thread)
+    client_key = (client_key or "").strip()[:64] or None
+    if client_key:
+        earlier = existing_by_key(user, client_key)
+        if earlier is not None:
+            if earlier.thread_id != thread.id:
+                raise Conflict(_l("This message was already sent."))
+            return earlier
     if thread.status == ThreadStatus.CLOSED and not staff:
         raise Conflict(_l("This conversation is closed. Start a new message instead."))
     topics = [] if staff else urgent_topics(text)
@@ -105,7 +119,7 @@ def add_message(
         thread_id=thread.id, author_user_id=user.id, author_relation=relation,
         acting_for_patient_id=thread.patient_id if relation == AuthorRelation.CAREGIVER else None,
         body=text, internal=internal, urgent=bool(topics), urgent_terms=",".join(topics) or None,
-        created_at=now,
+        created_at=now, client_key=client_key,
     )
     db.session.add(message)
     db.session.flush()
