@@ -155,8 +155,10 @@ def test_assign_reassign_unassign_are_recorded(clinic):
     inbox_actions.assign(clinic.doctor, thread.id, clinic.nurse.id)
     inbox_actions.assign(clinic.doctor, thread.id, clinic.nurse.id)  # no change, no record
     inbox_actions.assign(clinic.nurse, thread.id, None)
+    stranger = make_staff(practice=make_practice())
+    db.session.commit()
     with pytest.raises(Invalid):
-        inbox_actions.assign(clinic.nurse, thread.id, make_staff(practice=make_practice()).id)
+        inbox_actions.assign(clinic.nurse, thread.id, stranger.id)
     with pytest.raises(Invalid):
         inbox_actions.assign(clinic.nurse, thread.id, clinic.ana.user.id)
     view = inbox_thread.open_thread(clinic.nurse, thread.id)
@@ -178,7 +180,7 @@ def test_status_priority_and_pool_moves(clinic):
     inbox_actions.move_to_pool(clinic.nurse, thread.id, clinic.desk.id)
     assert thread.pool_id == clinic.desk.id and thread.owner_user_id is None
     with pytest.raises(Invalid):
-        inbox_actions.move_to_pool(clinic.nurse, thread.id, make_pool(practice=make_practice()).id)
+        inbox_actions.move_to_pool(clinic.nurse, thread.id, make_pool(practice=make_practice(), name="x").id)
     from hearth.services.messages.inbox_labels import event_text
 
     texts = [event_text(h) for h in inbox_thread.open_thread(clinic.nurse, thread.id).history]
@@ -228,12 +230,11 @@ def test_saved_replies_with_placeholders(clinic):
     with pytest.raises(Conflict):
         inbox_templates.save_template(clinic.nurse, clinic.practice.id, title="call US", body="x")
     other = make_practice()
+    elsewhere = inbox_templates.save_template(make_staff(practice=other), other.id, title="t", body="b")
     with pytest.raises(Forbidden):
         inbox_templates.list_templates(clinic.nurse, other.id)
     with pytest.raises(NotFound):
-        inbox_thread.open_thread(clinic.nurse, thread.id,
-                                 template_id=inbox_templates.save_template(
-                                     make_staff(practice=other), other.id, title="t", body="b").id)
+        inbox_thread.open_thread(clinic.nurse, thread.id, template_id=elsewhere.id)
     inbox_templates.delete_template(clinic.nurse, clinic.practice.id, tpl.id)
     assert inbox_templates.list_templates(clinic.nurse, clinic.practice.id) == []
 
@@ -246,11 +247,13 @@ def test_outreach_starts_a_thread_waiting_on_the_patient(clinic):
     assert [m.body for m in messages] == ["Please come in fasting."]
     sent = db.session.scalars(select(Notification).where(Notification.recipient_user_id == clinic.ana.user_id)).all()
     assert sent and all("lab" not in str(n.params).lower() for n in sent)
+    foreign_pool = make_pool(practice=make_practice())
+    stranger = make_patient(practice=make_practice())
+    db.session.commit()
     with pytest.raises(Invalid) as bad:
         inbox_outreach.start_thread(clinic.nurse, clinic.practice.id, clinic.ana.id,
-                                    pool_id=make_pool(practice=make_practice()).id, subject="", body="x" * 5000)
+                                    pool_id=foreign_pool.id, subject="", body="x" * 5000)
     assert set(bad.value.fields) == {"pool_id", "subject", "body"}
     with pytest.raises(NotFound):
-        inbox_outreach.start_thread(clinic.nurse, clinic.practice.id,
-                                    make_patient(practice=make_practice()).id, pool_id=clinic.pool.id,
+        inbox_outreach.start_thread(clinic.nurse, clinic.practice.id, stranger.id, pool_id=clinic.pool.id,
                                     subject="s", body="b")
