@@ -21,8 +21,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from hearth import db, policy
 from hearth.clock import utcnow
-from hearth.errors import NotFound
 from hearth.context import request_info
+from hearth.errors import NotFound
 from hearth.models import AuditEvent, Membership, Patient, Practice, User
 from hearth.models.messages import Message, MessagePool, MessageReason, MessageThread, ThreadPriority, ThreadStatus
 from hearth.services import patient_search
