@@ -143,3 +143,13 @@ def test_inbox_page_statements_are_bounded(client):
         body = client.get("/inbox?view=open").get_data(as_text=True)
     assert body.count("usa-collection__item") == 13
     assert many.count == few.count
+
+
+def test_the_chart_lists_the_patients_conversations(client):
+    practice, nurse, doctor, pool, desk, ana = setup_clinic()
+    make_thread(patient=ana, pool=pool, subject="Knee pain", due_in=-timedelta(minutes=5))
+    make_thread(patient=make_patient(practice=practice, given_name="Zed"), pool=pool, subject="Not hers")
+    sign_in(client, nurse)
+    page = client.get(f"/staff/patients/{ana.id}").get_data(as_text=True)
+    assert "Knee pain" in page and "Overdue" in page and "Not hers" not in page
+    assert f"/inbox/new?practice_id={practice.id}&amp;patient_id={ana.id}" in page
