@@ -13,12 +13,12 @@ from hearth.i18n import _l
 from hearth.models import MessageReason, ThreadPriority, ThreadStatus
 from hearth.schemas.fields import parse_id
 from hearth.schemas.inbox import (
-    AssignSchema,
-    PoolMoveSchema,
     PortalInboxArgsSchema,
-    PrioritySchema,
-    ReplySchema,
-    StatusSchema,
+    StaffReplySchema,
+    ThreadAssignSchema,
+    ThreadPoolMoveSchema,
+    ThreadPrioritySchema,
+    ThreadStatusSchema,
 )
 from hearth.services.messages import inbox as listing
 from hearth.services.messages import inbox_actions, inbox_labels, inbox_thread
@@ -132,7 +132,7 @@ def claim(thread_id: int):
 @bp.post("/threads/<int:thread_id>/assign")
 @login_required
 def assign(thread_id: int):
-    return _act(thread_id, AssignSchema,
+    return _act(thread_id, ThreadAssignSchema,
                 lambda d: inbox_actions.assign(actor(), thread_id, d["assignee_id"]),
                 str(_l("Assignment saved.")))
 
@@ -140,7 +140,7 @@ def assign(thread_id: int):
 @bp.post("/threads/<int:thread_id>/status")
 @login_required
 def status(thread_id: int):
-    return _act(thread_id, StatusSchema,
+    return _act(thread_id, ThreadStatusSchema,
                 lambda d: inbox_actions.set_status(actor(), thread_id, ThreadStatus(d["status"])),
                 str(_l("Status saved.")))
 
@@ -148,7 +148,7 @@ def status(thread_id: int):
 @bp.post("/threads/<int:thread_id>/priority")
 @login_required
 def priority(thread_id: int):
-    return _act(thread_id, PrioritySchema,
+    return _act(thread_id, ThreadPrioritySchema,
                 lambda d: inbox_actions.set_priority(actor(), thread_id, ThreadPriority(d["priority"])),
                 str(_l("Priority saved.")))
 
@@ -156,7 +156,7 @@ def priority(thread_id: int):
 @bp.post("/threads/<int:thread_id>/pool")
 @login_required
 def move(thread_id: int):
-    return _act(thread_id, PoolMoveSchema,
+    return _act(thread_id, ThreadPoolMoveSchema,
                 lambda d: inbox_actions.move_to_pool(actor(), thread_id, d["pool_id"]),
                 str(_l("Moved to the other inbox.")))
 
@@ -167,7 +167,7 @@ def reply(thread_id: int):
     """Send a reply to the patient, or save an internal note; a refused form is shown again as typed."""
     errors: dict = {}
     try:
-        data = ReplySchema().load({"body": request.form.get("body", ""),
+        data = StaffReplySchema().load({"body": request.form.get("body", ""),
                                    "internal": request.form.get("internal") == "1",
                                    "status": request.form.get("status") or None})
         post_message(actor(), thread_id, data["body"], internal=data["internal"],

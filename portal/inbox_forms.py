@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.schemas.fields import parse_id
-from hearth.schemas.inbox import OutreachSchema, TemplateInSchema
+from hearth.schemas.inbox import InboxOutreachSchema, InboxTemplateInSchema
 from hearth.services.messages import inbox as listing
 from hearth.services.messages import inbox_outreach, inbox_templates
 from portal.helpers import actor, form_errors
@@ -32,7 +32,7 @@ def outreach():
         patient = inbox_outreach.patient_of(actor(), practice_id, patient_id)
     if request.method == "POST":
         try:
-            data = OutreachSchema().load({k: request.form.get(k, "") for k in ("patient_id", "pool_id", "subject",
+            data = InboxOutreachSchema().load({k: request.form.get(k, "") for k in ("patient_id", "pool_id", "subject",
                                                                              "body")})
             thread = inbox_outreach.start_thread(actor(), practice_id, data["patient_id"], pool_id=data["pool_id"],
                                                  subject=data["subject"], body=data["body"], files=uploads())
@@ -54,7 +54,7 @@ def templates():
     errors: dict = {}
     if request.method == "POST":
         try:
-            data = TemplateInSchema().load({k: request.form.get(k, "") for k in ("title", "body", "body_es")})
+            data = InboxTemplateInSchema().load({k: request.form.get(k, "") for k in ("title", "body", "body_es")})
             inbox_templates.save_template(actor(), practice_id, **data,
                                           template_id=request.form.get("template_id", type=parse_id))
         except (ValidationError, Invalid, Conflict) as exc:

@@ -44,7 +44,7 @@ class PortalInboxArgsSchema(InboxArgsSchema):
     practice_id = fields.Id(load_default=None, allow_none=True)
 
 
-class AssignSchema(Schema):
+class ThreadAssignSchema(Schema):
     assignee_id = fields.Id(required=True, allow_none=True,
                             metadata={"description": "A provider, staff member or admin of the practice; null puts "
                                                      "the thread back in its pool"})
@@ -54,19 +54,19 @@ class AssignSchema(Schema):
         return blank_to_none(data, ("assignee_id",))
 
 
-class StatusSchema(Schema):
+class ThreadStatusSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
 
 
-class PrioritySchema(Schema):
+class ThreadPrioritySchema(Schema):
     priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
 
 
-class PoolMoveSchema(Schema):
+class ThreadPoolMoveSchema(Schema):
     pool_id = fields.Id(required=True)
 
 
-class ReplySchema(Schema):
+class StaffReplySchema(Schema):
     """A reply to the patient, or an internal note (never shown to the patient's side)."""
 
     body = fields.String(required=True, validate=validate.Length(max=BODY_MAX))
@@ -80,7 +80,7 @@ class ReplySchema(Schema):
         return blank_to_none(data, ("status",))
 
 
-class OutreachSchema(Schema):
+class InboxOutreachSchema(Schema):
     """The care team starts a conversation with a patient."""
 
     patient_id = fields.Id(required=True)
@@ -89,7 +89,7 @@ class OutreachSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(max=BODY_MAX))
 
 
-class TemplateInSchema(Schema):
+class InboxTemplateInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(max=TITLE_MAX))
     body = fields.String(required=True, validate=validate.Length(max=BODY_MAX),
                          metadata={"description": "May hold {first_name} and {practice_phone}"})
@@ -99,45 +99,45 @@ class TemplateInSchema(Schema):
 
 # ---- what the API returns
 
-class PersonRefSchema(Schema):
+class InboxPersonSchema(Schema):
     id = fields.Integer()
     display_name = fields.String()
 
 
-class PoolRefSchema(Schema):
+class InboxPoolSchema(Schema):
     id = fields.Integer()
     name = fields.String()
 
 
-class PatientRefSchema(Schema):
+class InboxPatientSchema(Schema):
     id = fields.Integer()
     mrn = fields.String()
     given_name = fields.String()
     family_name = fields.String()
 
 
-class PoolCountSchema(Schema):
-    pool = fields.Nested(PoolRefSchema)
+class InboxPoolCountSchema(Schema):
+    pool = fields.Nested(InboxPoolSchema)
     unread = fields.Integer()
     overdue = fields.Integer()
     open = fields.Integer()
 
 
-class PoolCountsSchema(Schema):
-    pools = fields.List(fields.Nested(PoolCountSchema))
+class InboxPoolCountsSchema(Schema):
+    pools = fields.List(fields.Nested(InboxPoolCountSchema))
     unread_total = fields.Integer()
 
 
-class ThreadSummarySchema(Schema):
+class InboxThreadSchema(Schema):
     id = fields.Integer()
     subject = fields.String()
     reason = fields.String()
     status = fields.String()
     priority = fields.String()
     confidential = fields.Boolean()
-    patient = fields.Nested(PatientRefSchema)
-    pool = fields.Nested(PoolRefSchema)
-    owner = fields.Nested(PersonRefSchema, allow_none=True)
+    patient = fields.Nested(InboxPatientSchema)
+    pool = fields.Nested(InboxPoolSchema)
+    owner = fields.Nested(InboxPersonSchema, allow_none=True)
     created_at = fields.DateTime()
     last_message_at = fields.DateTime()
     last_patient_message_at = fields.DateTime(allow_none=True)
@@ -150,7 +150,7 @@ class ThreadSummarySchema(Schema):
 
 
 class InboxRowSchema(Schema):
-    thread = fields.Nested(ThreadSummarySchema)
+    thread = fields.Nested(InboxThreadSchema)
     unread = fields.Boolean()
     overdue = fields.Boolean()
 
@@ -160,30 +160,30 @@ class InboxPageSchema(Schema):
     page = fields.Integer(attribute="page.page")
     per_page = fields.Integer(attribute="page.per_page")
     total = fields.Integer(attribute="page.total")
-    pools = fields.List(fields.Nested(PoolCountSchema))
+    pools = fields.List(fields.Nested(InboxPoolCountSchema))
 
 
-class AttachmentOutSchema(Schema):
+class InboxAttachmentSchema(Schema):
     id = fields.Integer()
     filename = fields.String()
     content_type = fields.String()
     size_bytes = fields.Integer()
 
 
-class StaffMessageSchema(Schema):
+class InboxMessageSchema(Schema):
     id = fields.Integer()
     body = fields.String()
     internal = fields.Boolean()
     urgent = fields.Boolean()
     author_relation = fields.String()
-    author = fields.Nested(PersonRefSchema, allow_none=True)
+    author = fields.Nested(InboxPersonSchema, allow_none=True)
     created_at = fields.DateTime()
     read_by_staff_at = fields.DateTime(allow_none=True)
     read_by_patient_at = fields.DateTime(allow_none=True)
-    attachments = fields.List(fields.Nested(AttachmentOutSchema))
+    attachments = fields.List(fields.Nested(InboxAttachmentSchema))
 
 
-class HistorySchema(Schema):
+class InboxHistorySchema(Schema):
     kind = fields.String(attribute="event.kind")
     at = fields.DateTime(attribute="event.created_at")
     actor = fields.String(attribute="actor_name", allow_none=True)
@@ -191,14 +191,14 @@ class HistorySchema(Schema):
     to_value = fields.String(attribute="to_label", allow_none=True)
 
 
-class StaffThreadSchema(Schema):
-    thread = fields.Nested(ThreadSummarySchema)
+class InboxThreadDetailSchema(Schema):
+    thread = fields.Nested(InboxThreadSchema)
     overdue = fields.Boolean()
-    messages = fields.List(fields.Nested(StaffMessageSchema))
-    history = fields.List(fields.Nested(HistorySchema))
+    messages = fields.List(fields.Nested(InboxMessageSchema))
+    history = fields.List(fields.Nested(InboxHistorySchema))
 
 
-class TemplateOutSchema(Schema):
+class InboxTemplateSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     body = fields.String()
@@ -206,5 +206,5 @@ class TemplateOutSchema(Schema):
                               metadata={"type": "string"})
 
 
-class FilledTemplateSchema(Schema):
+class InboxFilledTemplateSchema(Schema):
     body = fields.String(metadata={"description": "The saved reply filled in for the thread's patient"})

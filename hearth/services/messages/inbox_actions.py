@@ -34,6 +34,8 @@ def _record(thread: MessageThread, user: User, kind: ThreadEventKind, before: ob
 
     db.session.add(MessageThreadEvent(thread_id=thread.id, actor_user_id=user.id, kind=kind,
                                       from_value=text(before), to_value=text(after), created_at=now))
+    db.session.flush()
+    db.session.expire(thread, ["owner", "pool"])  # follow the ids just changed
 
 
 @db.transactional

@@ -25,7 +25,8 @@ class ChartThreads:
 
 
 @db.transactional
-def patient_threads(user: User, patient_id: int, *, limit: int = LIMIT, now: datetime | None = None) -> ChartThreads:
+def patient_threads(user: User, patient_id: int, *, practice_id: int | None = None, limit: int = LIMIT,
+                    now: datetime | None = None) -> ChartThreads:
     """The patient's latest threads (internal notes' threads included: this is the care team's view).
 
     NotFound for anyone but the providers, staff and admins of her practice. Each listed thread is
@@ -33,7 +34,8 @@ def patient_threads(user: User, patient_id: int, *, limit: int = LIMIT, now: dat
     """
     now = now or utcnow()
     patient = db.session.get(Patient, patient_id)
-    if patient is None or not policy.is_staff_of(user, patient.practice_id):
+    if patient is None or not policy.is_staff_of(user, patient.practice_id) or (
+            practice_id is not None and patient.practice_id != practice_id):
         raise NotFound()
     threads = db.session.scalars(
         select(MessageThread).where(MessageThread.patient_id == patient_id)
