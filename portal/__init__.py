@@ -59,6 +59,7 @@ def _blueprints():
         health,
         home,
         inbox,
+        messages,
         notifications,
         pwa,
         records,
@@ -71,5 +72,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, inbox, workspace]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, inbox, workspace]
     return [module.bp for module in modules]

@@ -210,3 +210,8 @@ def patient_of(thread_id: int) -> Patient:
     if thread is None:
         raise NotFound()
     return thread.patient
+
+
+def may_mark_confidential(user: User, patient: Patient) -> bool:
+    """Whether `user` may mark a thread confidential: the patient herself, in her practice's teen tier."""
+    return patient.user_id == user.id and policy.in_teen_tier(patient)
