@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from hearth import policy
 from hearth.errors import Conflict, Invalid
+from hearth.files import download_response
 from hearth.i18n import _l
 from hearth.models import MessageReason, ThreadPriority, ThreadStatus
 from hearth.schemas.fields import parse_id
@@ -21,7 +22,8 @@ from hearth.schemas.inbox import (
     ThreadStatusSchema,
 )
 from hearth.services.messages import inbox as listing
-from hearth.services.messages import inbox_actions, inbox_labels, inbox_thread
+from hearth.services.messages import inbox_actions, inbox_labels, inbox_thread, text
+from hearth.services.messages.attachments import MAX_FILE_BYTES, MAX_UPLOAD_REQUEST, Upload
 from hearth.services.messages.posting import post_message
 from portal.helpers import actor, form_errors
 
@@ -37,13 +39,30 @@ def practice_id_arg() -> int:
     return wanted if wanted is not None else ids[0]
 
 
-def uploads() -> list[tuple[str, bytes]]:
-    """The files sent with a form, as (name, bytes) pairs; empty file inputs are skipped."""
-    return [(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+UPLOAD_ENDPOINTS = {"inbox.reply", "inbox.outreach"}
+
+
+def _allow_uploads() -> None:
+    """Reply and outreach forms may carry 5 files of 10 MB: raise the body limit for them alone, before the
+    CSRF check reads the form (a too-big file then gets its message on the field, not a bare 413)."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = MAX_UPLOAD_REQUEST
+
+
+@bp.record_once
+def _first(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_uploads)
+
+
+def uploads() -> list[Upload]:
+    """The files chosen in the form, each read up to 10 MB + 1 byte (more is refused by size anyway)."""
+    return [Upload(f.filename, f.stream.read(MAX_FILE_BYTES + 1))
+            for f in request.files.getlist("files") if f and f.filename]
 
 
 def labels() -> dict:
-    return {"view_labels": inbox_labels.VIEW_LABELS, "status_labels": inbox_labels.STATUS_LABELS,
+    return {"attachment_url": lambda a: url_for("inbox.download", thread_id=a.message.thread_id, attachment_id=a.id),
+            "render": text.render, "view_labels": inbox_labels.VIEW_LABELS, "status_labels": inbox_labels.STATUS_LABELS,
             "priority_labels": inbox_labels.PRIORITY_LABELS, "reason_labels": inbox_labels.REASON_LABELS,
             "word": inbox_labels.word, "event_text": inbox_labels.event_text}
 
@@ -100,6 +119,14 @@ def thread(thread_id: int):
     template_id = request.args.get("template_id", type=parse_id)
     view = inbox_thread.open_thread(actor(), thread_id, template_id=template_id)
     return render_template("inbox/thread.html", v=view, errors={}, values={"body": view.draft}, **labels())
+
+
+@bp.get("/threads/<int:thread_id>/files/<int:attachment_id>")
+@login_required
+def download(thread_id: int, attachment_id: int):
+    """A file of the thread (notes' files included) as a download; audited."""
+    row, data = inbox_thread.open_file(actor(), thread_id, attachment_id)
+    return download_response(data, row.filename, row.content_type)
 
 
 def _back(thread_id: int):

@@ -153,3 +153,34 @@ def test_the_chart_lists_the_patients_conversations(client):
     page = client.get(f"/staff/patients/{ana.id}").get_data(as_text=True)
     assert "Knee pain" in page and "Overdue" in page and "Not hers" not in page
     assert f"/inbox/new?practice_id={practice.id}&amp;patient_id={ana.id}" in page
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_reply_with_a_file_and_download_it(client, tmp_path, app, monkeypatch):
+    import io
+
+    monkeypatch.setitem(app.config, "FILE_STORAGE_DIR", str(tmp_path))
+    practice, nurse, doctor, pool, desk, ana = setup_clinic()
+    thread = make_thread(patient=ana, pool=pool)
+    sign_in(client, nurse)
+    response = client.post(f"/inbox/threads/{thread.id}/reply", content_type="multipart/form-data",
+                           data={"body": "Here is the form", "files": (io.BytesIO(_png()), "form.png")})
+    assert response.status_code == 302
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    import re
+
+    link = re.search(r'href="(/inbox/threads/\d+/files/\d+)"', page).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
+    bad = client.post(f"/inbox/threads/{thread.id}/reply", content_type="multipart/form-data",
+                      data={"body": "exe", "files": (io.BytesIO(b"MZ" + b"\0" * 100), "report.pdf")})
+    assert bad.status_code == 422 and 'id="e-files"' in bad.get_data(as_text=True)

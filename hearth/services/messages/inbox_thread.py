@@ -139,3 +139,14 @@ def open_thread(user: User, thread_id: int, *, practice_id: int | None = None, t
 
 def is_closed(thread: MessageThread) -> bool:
     return thread.status == ThreadStatus.CLOSED
+
+
+def open_file(user: User, thread_id: int, attachment_id: int):
+    """A file of the thread and its bytes, for the care team (notes' files too); audited as a download.
+
+    NotFound for anyone but the practice's staff, another thread's file, or a file no longer stored.
+    """
+    from hearth.services.messages import attachments
+
+    thread = load_thread(user, thread_id)
+    return attachments.open_attachment(user, thread.patient, thread_id, attachment_id)
