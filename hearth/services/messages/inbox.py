@@ -32,6 +32,9 @@ PER_PAGE = 25
 MAX_PER_PAGE = 100
 SCOPE = "messages"
 VIEWS = ("unassigned", "mine", "open", "waiting", "closed")
+# Not closed, written as an IN list so the (pool, status, ...) and (practice, status, ...) indexes serve it:
+# closed threads are the history that grows; the open ones stay few.
+ACTIVE = (ThreadStatus.OPEN, ThreadStatus.WAITING)
 DEFAULT_VIEW = "unassigned"
 
 
@@ -84,13 +87,12 @@ class Inbox:
 def unread_condition():
     """A thread whose latest message from the patient's side nobody of the care team has read yet."""
     return and_(MessageThread.last_patient_message_at.isnot(None), MessageThread.staff_read_at.is_(None),
-                MessageThread.status != ThreadStatus.CLOSED)
+                MessageThread.status.in_(ACTIVE))
 
 
 def overdue_condition(now: datetime):
     """A thread past its pool's reply target, still waiting for the care team's answer."""
-    return and_(MessageThread.due_at.isnot(None), MessageThread.due_at < now,
-                MessageThread.status != ThreadStatus.CLOSED)
+    return and_(MessageThread.due_at.isnot(None), MessageThread.due_at < now, MessageThread.status.in_(ACTIVE))
 
 
 def is_unread(thread: MessageThread) -> bool:
@@ -117,9 +119,9 @@ def search_condition(q: str):
 
 def _view_conditions(view: str, user: User) -> list:
     if view == "unassigned":
-        return [MessageThread.owner_user_id.is_(None), MessageThread.status != ThreadStatus.CLOSED]
+        return [MessageThread.owner_user_id.is_(None), MessageThread.status.in_(ACTIVE)]
     if view == "mine":
-        return [MessageThread.owner_user_id == user.id, MessageThread.status != ThreadStatus.CLOSED]
+        return [MessageThread.owner_user_id == user.id, MessageThread.status.in_(ACTIVE)]
     if view == "open":
         return [MessageThread.status == ThreadStatus.OPEN]
     if view == "waiting":
@@ -164,7 +166,7 @@ def pool_counts(practice_id: int, now: datetime) -> list[PoolCount]:
                func.sum(case((unread_condition(), 1), else_=0)),
                func.sum(case((overdue_condition(now), 1), else_=0)),
                func.count(MessageThread.id))
-        .where(MessageThread.practice_id == practice_id, MessageThread.status != ThreadStatus.CLOSED)
+        .where(MessageThread.practice_id == practice_id, MessageThread.status.in_(ACTIVE))
         .group_by(MessageThread.pool_id)
     ).all()
     by_pool = {pool_id: (int(unread or 0), int(overdue or 0), int(total or 0))
@@ -222,13 +224,14 @@ def inbox(user: User, practice_id: int, filters: Filters = Filters(), *, page: i
     practice = load_practice(user, practice_id)
     page, per_page = clamp(page, per_page, MAX_PER_PAGE)
     where = conditions(practice_id, filters, user)
-    stmt = (
-        select(MessageThread).join(MessageThread.patient).where(*where)
-        .options(contains_eager(MessageThread.patient), joinedload(MessageThread.pool),
-                 joinedload(MessageThread.owner))
-        .order_by(*ordering(filters.view, now))
-    )
-    count = select(func.count(MessageThread.id)).join(MessageThread.patient).where(*where)
+    stmt = select(MessageThread).where(*where).order_by(*ordering(filters.view, now))
+    count = select(func.count(MessageThread.id)).where(*where)
+    if filters.q.strip():  # the patient's name and MRN are searched too: join her (else the index alone serves)
+        stmt = stmt.join(MessageThread.patient).options(contains_eager(MessageThread.patient))
+        count = count.join(MessageThread.patient)
+    else:
+        stmt = stmt.options(joinedload(MessageThread.patient))
+    stmt = stmt.options(joinedload(MessageThread.pool), joinedload(MessageThread.owner))
     rows, total = paginate(stmt, count, page, per_page)
     threads = [thread for (thread,) in rows]
     authorize_listed(user, threads)
