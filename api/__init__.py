@@ -71,6 +71,7 @@ def blueprints():
         devices,
         inbox,
         me,
+        messages,
         notifications,
         records,
         schedule,
@@ -80,5 +81,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, inbox]
+               scheduling_admin, notifications, appointment_links, messages, inbox]
     return [module.blp for module in modules]

@@ -34,7 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.security.passwords import hash_password
-from hearth.services.messages.inbox_demo import seed_inbox
+from hearth.services.messages.demo import seed_messages
 from hearth.services.scheduling.demo import seed_scheduling
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -273,7 +273,7 @@ def seed() -> list[tuple[str, str]]:
     front_desk = db.session.scalar(select(User).where(User.email == FRONT_DESK_EMAIL))
     _grants(patients, front_desk)
     seed_scheduling(practice)
-    seed_inbox(practice)
+    seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

@@ -21,8 +21,8 @@ from hearth.schemas.fields import parse_id
 from hearth.schemas.messaging import ReplySchema, StartThreadSchema
 from hearth.services.messages import attachments, pools, post_message, threads, views
 from hearth.services.messages.attachments import MAX_FILE_BYTES, MAX_UPLOAD_REQUEST, Upload
+from hearth.services.messages.common import UrgentWordsFound
 from hearth.services.messages.hours import reply_by_text
-from hearth.services.messages.urgent import is_crisis, urgent_topics
 from portal.acting import current_person
 from portal.formatting import viewer_zone
 from portal.helpers import actor, form_errors
@@ -117,9 +117,8 @@ def compose():
     return _compose(person, request.args.get("reason"), {})
 
 
-def _urgent_page(action: str, values: dict, staged: str, topics: list[str]):
-    return render_template("messages/urgent.html", action=action, values=values, staged=staged,
-                           crisis=is_crisis(topics))
+def _urgent_page(action: str, values: dict, staged: str, crisis: bool):
+    return render_template("messages/urgent.html", action=action, values=values, staged=staged, crisis=crisis)
 
 
 @bp.post("/new")
@@ -133,13 +132,14 @@ def send_new():
     try:
         data = StartThreadSchema().load(values)
         files = attachments.unstage(actor(), staged) + _uploads()
-        topics = urgent_topics(data["subject"], data["body"])
-        if topics and not data["warning_shown"]:
+        try:
+            thread = threads.start_thread(
+                actor(), person.patient, reason=data["reason"], subject=data["subject"], body=data["body"],
+                confidential=data["confidential"], files=files, warning_shown=data["warning_shown"],
+                confirm_urgent=True, client_key=data["client_key"])
+        except UrgentWordsFound as urgent:
             token = attachments.stage(actor(), files)
-            return _urgent_page(url_for("messages.send_new"), values, token, topics)
-        thread = threads.start_thread(actor(), person.patient, reason=data["reason"], subject=data["subject"],
-                                      body=data["body"], confidential=data["confidential"], files=files,
-                                      warning_shown=data["warning_shown"], client_key=data["client_key"])
+            return _urgent_page(url_for("messages.send_new"), values, token, urgent.crisis)
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
@@ -175,14 +175,13 @@ def reply(thread_id: int):
         return _show(person, thread_id, values={**values, "staged": staged})
     try:
         data = ReplySchema().load(values)
-        threads.get_thread(actor(), person.patient, thread_id, mark_read=False)  # NotFound before any file work
         files = attachments.unstage(actor(), staged) + _uploads()
-        topics = urgent_topics(data["body"])
-        if topics and not data["warning_shown"]:
+        try:
+            post_message(actor(), thread_id, data["body"], files=files, warning_shown=data["warning_shown"],
+                         confirm_urgent=True, client_key=data["client_key"])
+        except UrgentWordsFound as urgent:
             token = attachments.stage(actor(), files)
-            return _urgent_page(url_for("messages.reply", thread_id=thread_id), values, token, topics)
-        post_message(actor(), thread_id, data["body"], files=files, warning_shown=data["warning_shown"],
-                     client_key=data["client_key"])
+            return _urgent_page(url_for("messages.reply", thread_id=thread_id), values, token, urgent.crisis)
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise

@@ -32,7 +32,7 @@ def test_a_caregiver_without_the_appointments_scope_sees_no_appointments(client)
     more = client.get("/more").get_data(as_text=True)
     assert "Appointments" not in header and "Appointments" not in tabs and ">Appointments<" not in more
     assert "Book an appointment" not in body and "next visit" not in body
-    assert tabs == ["Home", "Notifications", "More"]
+    assert tabs == ["Home", "Messages", "Notifications", "More"]
 
 
 def test_a_patient_sees_her_main_areas_in_the_bottom_bar_and_the_rest_under_more(client):
@@ -40,11 +40,10 @@ def test_a_patient_sees_her_main_areas_in_the_bottom_bar_and_the_rest_under_more
     login(client, patient.user)
     body = client.get("/").get_data(as_text=True)
     tabs = _labels(_nav(body, 'class="hearth-tabbar"'))
-    assert tabs == ["Home", "Appointments", "Notifications", "More"]
-    assert "Messages" not in tabs  # an area that does not exist yet never shows
+    assert tabs == ["Home", "Appointments", "Messages", "More"]
     more = client.get("/more")
     assert more.status_code == 200
-    for label in ("Caregivers", "Profile", "Who viewed my record", "Account", "Sign out"):
+    for label in ("Notifications", "Caregivers", "Profile", "Who viewed my record", "Account", "Sign out"):
         assert label in more.get_data(as_text=True)
     # Without JavaScript the header's Menu is a link to the same page.
     assert 'class="usa-menu-btn" href="/more"' in body

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from hearth import db, files, policy
-from hearth.errors import Invalid, NotFound
+from hearth import claims, db, files, policy
+from hearth.errors import Forbidden, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import Message, MessageAttachment, MessageThread, Patient, User
 from hearth.security import signing
@@ -151,3 +151,26 @@ def open_attachment(user: User, patient: Patient, thread_id: int, attachment_id:
     except FileNotFoundError:
         raise NotFound() from None
     return row, data
+
+
+@db.transactional
+def add_to_message(user: User, patient: Patient, thread_id: int, message_id: int, items: Sequence
+                   ) -> list[MessageAttachment]:
+    """Attach files to a message `user` wrote (the API's multipart upload after a JSON message).
+
+    The message's files together keep the limits (5 files, 25 MB). Raises NotFound (no access, not in
+    this thread), Forbidden (someone else's message), Invalid (files; nothing stored then).
+    """
+    thread = load_thread(patient, thread_id)
+    policy.authorize(user, patient, SCOPE, "attach", "message", message_id, confidential=thread.confidential)
+    claims.lock(Message, message_id)  # two uploads at once cannot pass the limits together
+    message = db.session.get(Message, message_id)
+    if message is None or message.thread_id != thread.id:
+        raise NotFound()
+    if message.author_user_id != user.id:
+        raise Forbidden()
+    if not items:
+        raise _invalid(_l("Choose at least one file."))
+    earlier = [Staged(a.storage_key, a.filename, a.content_type, a.size_bytes) for a in message.attachments]
+    accept(earlier + [_upload(i) for i in items])  # the limits, counting what is there already
+    return attach(message, items)

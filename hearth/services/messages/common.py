@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hearth import db, policy
-from hearth.errors import Invalid, NotFound
+from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
 from hearth.models import AuthorRelation, CaregiverGrant, GrantStatus, MessageThread, Patient, User
 from hearth.models.messages import BODY_MAX_CHARS, SUBJECT_MAX_CHARS
@@ -14,6 +14,23 @@ SCOPE = "messages"
 RESOURCE = "message_thread"
 BODY_MAX = BODY_MAX_CHARS
 SUBJECT_MAX = SUBJECT_MAX_CHARS
+
+
+URGENT_NOTICE = _l("This may be an emergency. Call 911 now. For a mental health crisis, call or text 988. "
+                   "To send your message anyway, send it again with warning_shown set to true.")
+
+
+class UrgentWordsFound(Conflict):
+    """The text names an emergency and the writer has not yet seen the 911 / 988 warning.
+
+    `topics` are the emergency topics found (hearth.services.messages.urgent_terms); `crisis` is True
+    when 988 applies. Nothing was written.
+    """
+
+    def __init__(self, topics: list[str], crisis: bool):
+        super().__init__(str(URGENT_NOTICE), fields={"warning_shown": [str(URGENT_NOTICE)]})
+        self.topics = topics
+        self.crisis = crisis
 
 
 def clean_body(body: str | None) -> str:

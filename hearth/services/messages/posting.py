@@ -34,9 +34,15 @@ from hearth.models import (
     User,
 )
 from hearth.services.messages import reads
-from hearth.services.messages.common import authorize_thread, clean_body, patient_side_users, relation_of
+from hearth.services.messages.common import (
+    UrgentWordsFound,
+    authorize_thread,
+    clean_body,
+    patient_side_users,
+    relation_of,
+)
 from hearth.services.messages.hours import reply_by
-from hearth.services.messages.urgent import urgent_topics
+from hearth.services.messages.urgent import is_crisis, urgent_topics
 
 NOTIFY_KIND = "message"
 NOTIFY_TEMPLATE = "new_message"
@@ -52,7 +58,9 @@ def post_message(
     status: ThreadStatus | None = None,
     files: Sequence = (),
     warning_shown: bool = False,
+    confirm_urgent: bool = False,
     client_key: str | None = None,
+    patient_id: int | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Add `user`'s message to thread `thread_id` (the use case: authorizes, audits, commits).
@@ -62,17 +70,20 @@ def post_message(
     (objects with `.filename` and `.data`, or (filename, bytes) pairs) checked by hearth.files.
     `warning_shown`: the writer saw the 911/988 page for this text (recorded on the thread).
     `client_key` (form token, API Idempotency-Key): a repeat with the same key returns the first message.
+    `confirm_urgent`: the patient's side must have seen the 911/988 warning for a text naming an
+    emergency (UrgentWordsFound otherwise, before anything is written). `patient_id`: the thread must
+    be about this patient (routes that name the patient in their path).
     Raises NotFound (no such thread, or not the user's to see), Forbidden (a note or status from
     the patient's side), Conflict (the thread is closed, for the patient's side), Invalid (empty
     or too long body, bad file).
     """
     thread = db.session.get(MessageThread, thread_id)
-    if thread is None:
+    if thread is None or (patient_id is not None and thread.patient_id != patient_id):
         raise NotFound()
     granted = authorize_thread(user, thread, "internal_note" if internal else "reply")
     relation = relation_of(granted)
     return add_message(thread, user, relation, body, internal=internal, status=status, files=files,
-                       warning_shown=warning_shown, client_key=client_key, now=now)
+                       warning_shown=warning_shown, confirm_urgent=confirm_urgent, client_key=client_key, now=now)
 
 
 def existing_by_key(user: User, client_key: str) -> Message | None:
@@ -91,12 +102,15 @@ def add_message(
     status: ThreadStatus | None = None,
     files: Sequence = (),
     warning_shown: bool = False,
+    confirm_urgent: bool = False,
     client_key: str | None = None,
+    notify_patient: bool = True,
     now: datetime | None = None,
 ) -> Message:
     """Write one message and update its thread (see the module docstring); flushes, never commits.
 
     The caller has authorized `user` for the thread with `relation`. Raises as `post_message`.
+    `notify_patient=False` only for data loads (demo, imports) that must not message anyone.
     """
     now = now or utcnow()
     staff = relation == AuthorRelation.STAFF
@@ -115,6 +129,8 @@ def add_message(
     if thread.status == ThreadStatus.CLOSED and not staff:
         raise Conflict(_l("This conversation is closed. Start a new message instead."))
     topics = [] if staff else urgent_topics(text)
+    if topics and confirm_urgent and not warning_shown:
+        raise UrgentWordsFound(topics, is_crisis(topics))
     message = Message(
         thread_id=thread.id, author_user_id=user.id, author_relation=relation,
         acting_for_patient_id=thread.patient_id if relation == AuthorRelation.CAREGIVER else None,
@@ -148,13 +164,13 @@ def add_message(
             known = [t for t in (thread.urgent_terms or "").split(",") if t]
             values.update(priority=ThreadPriority.URGENT,
                           urgent_terms=",".join(dict.fromkeys(known + topics))[:200])
-        if warning_shown:
+        if topics and warning_shown:
             values["urgent_warning_at"] = now
     db.session.execute(update(MessageThread).where(MessageThread.id == thread.id).values(**values)
                        .execution_options(synchronize_session=False))
     db.session.expire(thread)
     reads.mark(user, thread, message.id, relation, now=now)
-    if staff and not internal:
+    if staff and not internal and notify_patient:
         _notify(thread, message)
     return message
 

@@ -30,12 +30,15 @@ from hearth.services.messages import pools, reads
 from hearth.services.messages.common import (
     RESOURCE,
     SCOPE,
+    UrgentWordsFound,
     authorize_thread,
+    clean_body,
     clean_subject,
     load_thread,
     relation_of,
 )
 from hearth.services.messages.posting import add_message, existing_by_key
+from hearth.services.messages.urgent import is_crisis, urgent_topics
 from hearth.services.pagination import Page, clamp, paginate
 
 MAX_PER_PAGE = 50
@@ -66,6 +69,7 @@ def start_thread(
     confidential: bool = False,
     files: Sequence = (),
     warning_shown: bool = False,
+    confirm_urgent: bool = False,
     client_key: str | None = None,
     pool_id: int | None = None,
     now: datetime | None = None,
@@ -74,8 +78,9 @@ def start_thread(
 
     `confidential`: only a patient in her practice's teen tier, for herself. `pool_id`: staff
     outreach may name the pool. `client_key` makes a repeated submit return the first thread.
+    `confirm_urgent`: a text naming an emergency needs `warning_shown` (the 911/988 page seen).
     Raises NotFound (no access), Forbidden (confidential by someone else), Invalid (reason,
-    subject, body or files).
+    subject, body or files), UrgentWordsFound (nothing written).
     """
     now = now or utcnow()
     granted = policy.authorize(user, patient, SCOPE, "create", RESOURCE)
@@ -89,6 +94,10 @@ def start_thread(
             return earlier.thread
     subject_text = clean_subject(subject)
     route = pools.route_for(patient.practice, reason)
+    if confirm_urgent and not warning_shown and relation != AuthorRelation.STAFF:
+        topics = urgent_topics(subject_text, clean_body(body))
+        if topics:
+            raise UrgentWordsFound(topics, is_crisis(topics))
     pool = route.pool
     if pool_id is not None and relation == AuthorRelation.STAFF:
         pool = db.session.get(MessagePool, pool_id)
