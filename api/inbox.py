@@ -7,11 +7,15 @@ policy and the audit are the same.
 
 from __future__ import annotations
 
+from flask import request
+
 from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
+from hearth.files import download_response
 from hearth.models import MessageReason, ThreadPriority, ThreadStatus
 from hearth.schemas.inbox import (
     InboxArgsSchema,
+    InboxAttachmentSchema,
     InboxFilledTemplateSchema,
     InboxMessageSchema,
     InboxOutreachSchema,
@@ -28,8 +32,16 @@ from hearth.schemas.inbox import (
     ThreadPrioritySchema,
     ThreadStatusSchema,
 )
+from hearth.services.messages import (
+    attachments,
+    inbox_actions,
+    inbox_chart,
+    inbox_outreach,
+    inbox_templates,
+    inbox_thread,
+)
 from hearth.services.messages import inbox as listing
-from hearth.services.messages import inbox_actions, inbox_chart, inbox_outreach, inbox_templates, inbox_thread
+from hearth.services.messages.attachments import MAX_FILE_BYTES, MAX_UPLOAD_REQUEST, Upload
 from hearth.services.messages.posting import post_message
 
 blp = Blueprint("api_inbox", __name__, url_prefix="/api/v1/practices",
@@ -147,6 +159,47 @@ def reply(data, practice_id: int, thread_id: int):
     inbox_thread.load_thread(actor(), thread_id, practice_id=practice_id)
     return post_message(actor(), thread_id, data["body"], internal=data["internal"],
                         status=ThreadStatus(data["status"]) if data["status"] and not data["internal"] else None)
+
+
+FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "binary"},
+                             "description": "Up to 5 files (PDF, JPEG, PNG, HEIC), 10 MB each, 25 MB together"}}}}}}
+
+
+@blp.before_request
+def _allow_uploads() -> None:
+    """The upload endpoint takes up to 5 files of 10 MB; every other one keeps the app's limit."""
+    if request.endpoint == "api_inbox.upload_files":
+        request.max_content_length = MAX_UPLOAD_REQUEST
+
+
+@blp.route(THREAD + "/messages/<int:message_id>/files", methods=["POST"])
+@blp.response(201, InboxAttachmentSchema(many=True))
+@blp.alt_response(403, description="Only the message's author adds files to it")
+@blp.alt_response(404, description="No such thread or message at this practice, or not staff there")
+@blp.doc(security=BEARER, requestBody=UPLOAD_BODY)
+@token_required
+def upload_files(practice_id: int, thread_id: int, message_id: int):
+    """Attach files to a reply or note you wrote (multipart, after the JSON message): PDF or photos, checked by
+    content; photos lose their metadata."""
+    thread = inbox_thread.load_thread(actor(), thread_id, practice_id=practice_id)
+    uploads = [Upload(f.filename or "", f.stream.read(MAX_FILE_BYTES + 1))
+               for f in request.files.getlist("files") if f and f.filename]
+    return attachments.add_to_message(actor(), thread.patient, thread_id, message_id, uploads)
+
+
+@blp.route(THREAD + "/files/<int:attachment_id>", methods=["GET"])
+@blp.doc(security=BEARER, responses={"200": {
+    "description": "The file, as an attachment (Content-Disposition), never rendered inline",
+    "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in FILE_TYPES}}})
+@token_required
+def download_file(practice_id: int, thread_id: int, attachment_id: int):
+    """Download a file of the thread, notes' files included (audited)."""
+    inbox_thread.load_thread(actor(), thread_id, practice_id=practice_id)
+    row, data = inbox_thread.open_file(actor(), thread_id, attachment_id)
+    return download_response(data, row.filename, row.content_type)
 
 
 @blp.route(THREAD + "/templates/<int:template_id>", methods=["GET"])

@@ -68,10 +68,12 @@ def test_notes_never_reach_the_patients_api(client):
     client.post(base + "/messages", json={"body": "Visible reply"}, headers=auth)
     patient_auth = bearer(client, ana.user)
     seen = ""
-    for path in (f"/api/v1/patients/{ana.id}/threads", f"/api/v1/patients/{ana.id}/threads/{thread.id}",
+    for path in (f"/api/v1/patients/{ana.id}/messages/threads",
                  f"/api/v1/patients/{ana.id}/messages/threads/{thread.id}"):
-        seen += client.get(path, headers=patient_auth).get_data(as_text=True)
-    assert "SECRET-NOTE-123" not in seen
+        response = client.get(path, headers=patient_auth)
+        assert response.status_code == 200
+        seen += response.get_data(as_text=True)
+    assert "Visible reply" in seen and "SECRET-NOTE-123" not in seen
     assert db.session.scalar(select(Message.internal).where(Message.body == "SECRET-NOTE-123")) is True
 
 
@@ -120,3 +122,26 @@ def test_api_list_statements_are_bounded(client):
     with count_queries() as many:
         assert len(client.get(url, headers=auth).json["items"]) == 11
     assert many.count <= few.count + 1  # + the owners' memberships, loaded once for every owner
+
+
+def test_files_on_a_reply_over_the_api(client, app, tmp_path, monkeypatch):
+    import io
+
+    from tests.inbox.test_inbox_portal import _png
+
+    monkeypatch.setitem(app.config, "FILE_STORAGE_DIR", str(tmp_path))
+    practice, nurse, doctor, pool, desk, ana = setup_clinic()
+    thread = make_thread(patient=ana, pool=pool)
+    auth = bearer(client, nurse)
+    base = f"/api/v1/practices/{practice.id}/inbox/threads/{thread.id}"
+    sent = client.post(base + "/messages", json={"body": "See the attached form"}, headers=auth).json
+    up = client.post(f"{base}/messages/{sent['id']}/files", headers=auth, content_type="multipart/form-data",
+                     data={"files": [(io.BytesIO(_png()), "form.png")]})
+    assert up.status_code == 201 and up.json[0]["content_type"] == "image/png"
+    got = client.get(f"{base}/files/{up.json[0]['id']}", headers=auth)
+    assert got.status_code == 200 and got.headers["Content-Disposition"].startswith("attachment")
+    doctor_auth = bearer(client, doctor)
+    assert client.get(f"{base}/files/{up.json[0]['id']}", headers=doctor_auth).status_code == 200
+    other = client.post(f"{base}/messages/{sent['id']}/files", headers=doctor_auth,
+                        content_type="multipart/form-data", data={"files": [(io.BytesIO(_png()), "x.png")]})
+    assert other.status_code == 403
