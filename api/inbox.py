@@ -31,7 +31,9 @@ from hearth.schemas.inbox import (
     ThreadPoolMoveSchema,
     ThreadPrioritySchema,
     ThreadStatusSchema,
+    WorkspaceSchema,
 )
+from hearth.services import workspace
 from hearth.services.messages import (
     attachments,
     inbox_actions,
@@ -66,6 +68,16 @@ def inbox(args, practice_id: int):
         assignee_id=args["assignee_id"], reason=MessageReason(args["reason"]) if args["reason"] else None,
         q=args["q"].strip())
     return listing.inbox(actor(), practice_id, filters, page=args["page"], per_page=args["per_page"])
+
+
+@blp.route("/<int:practice_id>/workspace", methods=["GET"])
+@blp.response(200, WorkspaceSchema)
+@blp.alt_response(403, description="Not a provider, staff member or admin of this practice")
+@blp.doc(security=BEARER)
+@token_required
+def workspace_home(practice_id: int):
+    """The staff workspace's cards: unread and overdue threads per pool, today's visits, and the others."""
+    return workspace.home(actor(), practice_id)
 
 
 @blp.route("/<int:practice_id>/inbox/counts", methods=["GET"])

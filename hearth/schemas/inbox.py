@@ -208,3 +208,24 @@ class InboxTemplateSchema(Schema):
 
 class InboxFilledTemplateSchema(Schema):
     body = fields.String(metadata={"description": "The saved reply filled in for the thread's patient"})
+
+
+class WorkspaceLineSchema(Schema):
+    text = fields.String()
+    note = fields.String(allow_none=True)
+    alert = fields.Boolean()
+    at = fields.DateTime(allow_none=True)
+
+
+class WorkspaceCardSchema(Schema):
+    kind = fields.String(metadata={"description": "messages, schedule_today, or a card another capability adds"})
+    title = fields.String()
+    count = fields.Integer(allow_none=True)
+    count_label = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(WorkspaceLineSchema))
+    empty_text = fields.String(allow_none=True)
+
+
+class WorkspaceSchema(Schema):
+    practice = fields.Nested(InboxPoolSchema, metadata={"description": "id and name of the practice shown"})
+    cards = fields.List(fields.Nested(WorkspaceCardSchema))
