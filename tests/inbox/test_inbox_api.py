@@ -6,7 +6,7 @@ from hearth import db
 from hearth.models import Message
 from tests.api.test_staff import bearer
 from tests.factories import make_patient, make_practice
-from tests.inbox.helpers import make_pool, make_thread
+from tests.inbox.helpers import make_thread
 from tests.inbox.test_inbox_portal import setup_clinic
 from tests.portal.test_staff import enrolled_staff
 from tests.querycount import count_queries

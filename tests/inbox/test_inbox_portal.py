@@ -106,7 +106,8 @@ def test_saved_reply_is_inserted_without_javascript(client):
     practice, nurse, doctor, pool, desk, ana = setup_clinic()
     thread = make_thread(patient=ana, pool=pool)
     sign_in(client, nurse)
-    created = client.post("/inbox/templates", data={"title": "Call us", "body": "Hi {first_name}, call {practice_phone}."})
+    created = client.post("/inbox/templates",
+                          data={"title": "Call us", "body": "Hi {first_name}, call {practice_phone}."})
     assert created.status_code == 302
     bad = client.post("/inbox/templates", data={"title": "Bad", "body": "{x.__class__}"})
     assert bad.status_code == 422 and "remove {x.__class__}" in bad.get_data(as_text=True)
