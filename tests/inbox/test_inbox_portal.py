@@ -185,3 +185,17 @@ def test_reply_with_a_file_and_download_it(client, tmp_path, app, monkeypatch):
     bad = client.post(f"/inbox/threads/{thread.id}/reply", content_type="multipart/form-data",
                       data={"body": "exe", "files": (io.BytesIO(b"MZ" + b"\0" * 100), "report.pdf")})
     assert bad.status_code == 422 and 'id="e-files"' in bad.get_data(as_text=True)
+
+
+def test_take_over_a_colleagues_thread(client):
+    practice, nurse, doctor, pool, desk, ana = setup_clinic()
+    thread = make_thread(patient=ana, pool=pool)
+    from hearth.services.messages import inbox_actions
+
+    inbox_actions.claim(doctor, thread.id)
+    sign_in(client, nurse)
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "Take over" in page and ">Claim<" not in page
+    client.post(f"/inbox/threads/{thread.id}/assign", data={"assignee_id": str(nurse.id)})
+    db.session.refresh(thread)
+    assert thread.owner_user_id == nurse.id
