@@ -30,8 +30,9 @@ def test_provider_claims_and_replies_from_the_pool_inbox_at_phone_width(signed_i
     check_a11y(provider)
     assert phone_overflow(provider) is None
     submit(provider, messages.get_by_role("link", name="Open the inbox"))
-    badge = provider.locator("header nav [data-badge-url]")
-    badge.wait_for(state="attached")
+    badge = provider.locator("nav.hearth-tabbar [data-badge-url]")  # filled by static/js/inbox_counts.js
+    badge.wait_for(state="visible")
+    assert int(badge.locator(".hearth-badge__n").inner_text()) >= 1
     assert phone_overflow(provider) is None
     check_a11y(provider)
     submit(provider, provider.get_by_role("link", name=subject))
@@ -53,7 +54,8 @@ def test_provider_claims_and_replies_from_the_pool_inbox_at_phone_width(signed_i
 
 def test_workspace_and_inbox_in_spanish(signed_in):
     nurse = signed_in(demo.NURSE_EMAIL, width=PHONE_WIDTH, height=812)
-    nurse.locator("#lang").select_option("es")
+    with nurse.expect_navigation():  # the picker sends its form when changed (static/js/hearth.js)
+        nurse.locator("#lang").select_option("es")
     try:
         nurse.goto("/workspace")
         assert nurse.locator("h1").inner_text() == "Espacio de trabajo"
@@ -66,5 +68,5 @@ def test_workspace_and_inbox_in_spanish(signed_in):
         assert phone_overflow(nurse) is None
     finally:
         nurse.goto("/workspace")
-        nurse.locator("#lang").select_option("en")
-        nurse.wait_for_load_state()
+        with nurse.expect_navigation():
+            nurse.locator("#lang").select_option("en")
