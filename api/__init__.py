@@ -72,6 +72,7 @@ def blueprints():
         inbox,
         me,
         messages,
+        messaging_settings,
         notifications,
         records,
         schedule,
@@ -81,5 +82,6 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, messages, inbox]
+               scheduling_admin, notifications, appointment_links, messages,
+               messaging_settings, inbox]
     return [module.blp for module in modules]

@@ -90,7 +90,7 @@ def start_message_thread(data, patient_id: int):
                                   body=data["body"], confidential=data["confidential"],
                                   warning_shown=data["warning_shown"], confirm_urgent=True,
                                   client_key=data["client_key"])
-    view = threads.get_thread(actor(), patient, thread.id, mark_read=False)
+    view = threads.get_thread(actor(), patient, thread.id, mark_read=False, include_notes=False)
     return views.thread_data(view.thread, view.messages, _language(), _file_url)
 
 
@@ -100,7 +100,7 @@ def start_message_thread(data, patient_id: int):
 @token_required
 def get_message_thread(patient_id: int, thread_id: int):
     """One conversation with its messages and files (reading does not mark it read: see markMessageThreadRead)."""
-    view = threads.get_thread(actor(), load_patient(patient_id), thread_id, mark_read=False)
+    view = threads.get_thread(actor(), load_patient(patient_id), thread_id, mark_read=False, include_notes=False)
     return views.thread_data(view.thread, view.messages, _language(), _file_url)
 
 

@@ -60,6 +60,7 @@ def _blueprints():
         home,
         inbox,
         messages,
+        messaging_admin,
         notifications,
         pwa,
         records,
@@ -72,5 +73,6 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, inbox, workspace]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, messaging_admin,
+               inbox, workspace]
     return [module.bp for module in modules]

@@ -153,7 +153,7 @@ def send_new():
 
 
 def _show(person, thread_id: int, errors: dict | None = None, values: dict | None = None, status: int = 200):
-    view = threads.get_thread(actor(), person.patient, thread_id)
+    view = threads.get_thread(actor(), person.patient, thread_id, include_notes=False)
     data = views.thread_data(view.thread, view.messages, _language(), _file_url)
     return render_template("messages/thread.html", thread=data, errors=errors or {}, values=values or {},
                            client_key=secrets.token_urlsafe(16)), status

@@ -77,6 +77,7 @@ AREAS = [
     _Area("records.access_log", _l("Who viewed my record"), "self"),
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
+    _Area("messaging_admin.index", _l("Messaging setup"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

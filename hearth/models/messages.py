@@ -181,6 +181,7 @@ class MessageThread(Base):
     urgent_terms: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # messages the patient's side can see (care-team notes not counted)
     message_count: Mapped[int] = mapped_column(default=0)
 
     patient: Mapped[Patient] = relationship()

@@ -13,6 +13,7 @@ from hearth.models import MessageReason
 from hearth.models.messages import BODY_MAX_CHARS, SUBJECT_MAX_CHARS
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
+from hearth.schemas.notifications import HourMinute
 
 REASONS = [r.value for r in MessageReason]
 SUBJECT_TOO_LONG = _l("The subject is too long: use %(max)s characters or fewer.", max=SUBJECT_MAX_CHARS)
@@ -104,3 +105,39 @@ class ThreadPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class MessagingPoolSchema(Schema):
+    id = fields.Id(load_default=None, allow_none=True)
+    name = fields.String(load_default="", validate=validate.Length(max=120))
+    name_es = fields.String(load_default="", validate=validate.Length(max=120))
+    reply_target_business_days = fields.Integer(load_default=2, validate=validate.Range(min=0, max=20))
+    active = fields.Boolean(load_default=True)
+
+
+class MessagingRouteSchema(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
+    pool_id = fields.Id(load_default=None, allow_none=True)
+    enabled = fields.Boolean(load_default=True)
+
+
+class MessagingHoursSchema(Schema):
+    weekday = fields.Integer(required=True, validate=validate.Range(min=0, max=6),
+                             metadata={"description": "0 = Monday"})
+    opens_at = HourMinute(load_default=None, allow_none=True, metadata={"description": "HH:MM, practice time"})
+    closes_at = HourMinute(load_default=None, allow_none=True, metadata={"description": "HH:MM; both empty: closed"})
+
+
+class MessagingClosedDaySchema(Schema):
+    day = fields.Date(required=True)
+    name = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class MessagingSettingsSchema(Schema):
+    """A practice's messaging setup, read and saved whole (pools without an id are added)."""
+
+    pools = fields.List(fields.Nested(MessagingPoolSchema), load_default=list, validate=validate.Length(max=30))
+    routes = fields.List(fields.Nested(MessagingRouteSchema), load_default=list, validate=validate.Length(max=7))
+    hours = fields.List(fields.Nested(MessagingHoursSchema), load_default=list, validate=validate.Length(max=7))
+    closed_days = fields.List(fields.Nested(MessagingClosedDaySchema), load_default=list,
+                              validate=validate.Length(max=100))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from hearth import db
 from hearth.models import MessageThread, ThreadPriority
 from hearth.services.messages import post_message
+from tests.api.test_read_statements import no_lazy_loads
 from tests.api.test_staff import bearer
 from tests.factories import make_grant, make_user
 from tests.messages.files import EXECUTABLE, GPS_IFD, exif_of, heic, jpeg_with_gps
@@ -156,8 +157,20 @@ def test_thread_list_and_thread_read_in_bounded_statements(client):
         start(c.patient.user, c.patient, subject=f"Q{i}")
         post_message(c.nurse, first.id, f"answer {i}")
     db.session.commit()
-    with count_queries() as many:
+    with count_queries() as many, no_lazy_loads():
         assert len(client.get(base, headers=auth).json["items"]) == 7
     with count_queries() as long:
         assert len(client.get(f"{base}/{first.id}", headers=auth).json["messages"]) == 7
     assert many.count == few.count and long.count == one.count
+
+
+def test_staff_reading_through_the_patient_api_never_get_notes(client):
+    from tests.portal.test_staff import enrolled_staff
+
+    c = make_clinic()
+    thread = start(c.patient.user, c.patient)
+    post_message(c.nurse, thread.id, "Internal: check the chart first", internal=True)
+    staff = enrolled_staff(practice=c.practice)
+    db.session.commit()
+    r = client.get(f"/api/v1/patients/{c.patient.id}/messages/threads/{thread.id}", headers=bearer(client, staff))
+    assert r.status_code == 200 and "Internal" not in r.get_data(as_text=True)

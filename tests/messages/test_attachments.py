@@ -96,3 +96,16 @@ def test_staged_files_survive_the_urgent_page_for_their_owner_only():
         attachments.unstage(make_user(), token)
     with pytest.raises(Invalid):
         attachments.unstage(c.patient.user, token + "x")
+
+
+def test_a_rolled_back_use_case_leaves_no_file_behind():
+    c = make_clinic()
+    thread = start(c.patient.user, c.patient)
+    (row,) = attachments.attach(thread.messages[0], [Upload("a.png", png())])
+    key = row.storage_key
+    assert files.storage().read(key)[:4] == b"\x89PNG"
+    db.session.rollback()
+    with pytest.raises(FileNotFoundError):
+        files.storage().read(key)
+    kept = start(c.patient.user, c.patient, files=[Upload("b.png", png())])
+    assert files.storage().read(kept.messages[0].attachments[0].storage_key)[:4] == b"\x89PNG"

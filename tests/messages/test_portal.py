@@ -194,3 +194,21 @@ def test_list_and_home_card(client):
     assert many.count == few.count
     home = client.get("/").get_data(as_text=True)
     assert "You have 1 new message from your care team" in home
+
+
+def test_a_photo_over_the_apps_body_limit_passes_the_csrf_check(client, app):
+    """The CSRF check reads the form before the view: the upload routes' larger limit must apply to it too."""
+    c = make_clinic()
+    login(client, c.patient.user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/messages/new/compose?reason=other").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        big = io.BytesIO(b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))  # over the app's 1 MB, under 10 MB
+        data = form(reason="other", csrf_token=token, files=(big, "scan.pdf"))
+        response = client.post("/messages/new", data=data, content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert client.post("/appointments/waitlist", data={"x": "y" * (2 * 1024 * 1024)}).status_code == 413
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert threads_count() == 1

@@ -105,6 +105,8 @@ def test_internal_notes_never_reach_the_patient_side():
     thread = start(c.patient.user, c.patient)
     post_message(c.nurse, thread.id, "Note: call pharmacy first", internal=True)
     assert count(Notification) == 0
+    db.session.refresh(thread)
+    assert thread.message_count == 1  # the patient's side reads the count: notes are not in it
     view = threads.get_thread(c.patient.user, c.patient, thread.id)
     assert [m.body for m in view.messages] == ["It has been itchy for a week."]
     staff_view = threads.get_thread(c.nurse, c.patient, thread.id)
@@ -227,3 +229,19 @@ def test_text_is_escaped_and_only_web_links_are_clickable():
     assert '<a href="https://example.org/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">' in html
     assert 'href="javascript' not in html
     assert "<a " not in str(render('<a href="https://evil.test">x</a>'))  # typed markup stays text
+
+
+def test_confirm_urgent_stops_an_emergency_text_until_the_warning_was_seen():
+    from hearth.services.messages.common import UrgentWordsFound
+
+    c = make_clinic()
+    with pytest.raises(UrgentWordsFound) as caught:
+        start(c.patient.user, c.patient, body="He had a seizure", confirm_urgent=True)
+    assert caught.value.topics == ["seizure"] and not caught.value.crisis
+    assert count(MessageThread) == 0
+    calm = start(c.patient.user, c.patient, body="A calm question", confirm_urgent=True, warning_shown=True)
+    assert calm.urgent_warning_at is None and calm.priority == ThreadPriority.ROUTINE  # no emergency, no warning
+    with pytest.raises(UrgentWordsFound) as caught:
+        post_message(c.patient.user, calm.id, "now I want to kill myself", confirm_urgent=True)
+    assert caught.value.crisis
+    post_message(c.nurse, calm.id, "Seizure precautions explained", confirm_urgent=True)  # staff: never asked

@@ -5,6 +5,9 @@ HEIC -> JPEG) and all of a message's files are checked before any is stored, so 
 nothing behind. Downloads go through `open_attachment`, which asks the policy (the thread's
 confidential flag included, and notes' files only for staff) and writes the audit log.
 
+Files are written before the commit (a row needs its key): a rolled-back use case deletes the files it
+wrote (`_discard`), so a failure leaves no file without its row.
+
 A message held back by the urgent-word page keeps its files "staged": stored already, named by a
 signed token (bound to the user, valid for an hour) that the page sends back with "Send anyway".
 """
@@ -14,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from hearth import claims, db, files, policy
 from hearth.errors import Forbidden, Invalid, NotFound
@@ -30,6 +34,7 @@ MAX_FILE_BYTES = 10 * MB
 MAX_TOTAL_BYTES = 25 * MB
 # The largest upload request worth reading: 5 files of 10 MB and the form (routes set it for themselves).
 MAX_UPLOAD_REQUEST = MAX_FILES * MAX_FILE_BYTES + MB
+WRITTEN = "message_files_written"  # session.info: keys stored in the current transaction
 STAGE_SALT = "message-files"
 STAGE_SECONDS = 3600
 
@@ -97,6 +102,7 @@ def attach(message: Message, items: Sequence) -> list[MessageAttachment]:
             key, name, content_type, size = item.key, item.filename, item.content_type, item.size
         else:
             key, name, content_type, size = store.put(item.data), item.filename, item.content_type, item.size
+            db.session.info.setdefault(WRITTEN, []).append(key)
         row = MessageAttachment(message_id=message.id, storage_key=key, filename=name, content_type=content_type,
                                 size_bytes=size)
         db.session.add(row)
@@ -174,3 +180,19 @@ def add_to_message(user: User, patient: Patient, thread_id: int, message_id: int
     earlier = [Staged(a.storage_key, a.filename, a.content_type, a.size_bytes) for a in message.attachments]
     accept(earlier + [_upload(i) for i in items])  # the limits, counting what is there already
     return attach(message, items)
+
+
+@event.listens_for(Session, "after_commit")
+def _kept(sess: Session) -> None:
+    sess.info.pop(WRITTEN, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(sess: Session) -> None:
+    """Delete the files a rolled-back transaction stored (their rows never existed)."""
+    keys = sess.info.pop(WRITTEN, None)
+    if not keys or not has_app_context():
+        return
+    store = files.storage()
+    for key in keys:
+        store.delete(key)

@@ -143,9 +143,9 @@ def add_message(
         from hearth.services.messages import attachments
 
         attachments.attach(message, files)
-    values: dict = {"message_count": MessageThread.message_count + 1}
-    if not internal:
-        values["last_message_at"] = now
+    values: dict = {}
+    if not internal:  # a note is not counted: the patient's side reads the count
+        values.update(message_count=MessageThread.message_count + 1, last_message_at=now)
     if staff and not internal:
         values.update(due_at=None, patient_read_at=None, status=status or ThreadStatus.WAITING)
         if thread.first_staff_reply_at is None:
@@ -166,8 +166,9 @@ def add_message(
                           urgent_terms=",".join(dict.fromkeys(known + topics))[:200])
         if topics and warning_shown:
             values["urgent_warning_at"] = now
-    db.session.execute(update(MessageThread).where(MessageThread.id == thread.id).values(**values)
-                       .execution_options(synchronize_session=False))
+    if values:
+        db.session.execute(update(MessageThread).where(MessageThread.id == thread.id).values(**values)
+                           .execution_options(synchronize_session=False))
     db.session.expire(thread)
     reads.mark(user, thread, message.id, relation, now=now)
     if staff and not internal and notify_patient:

@@ -154,17 +154,20 @@ def _messages(thread: MessageThread, staff: bool) -> list[Message]:
 
 
 @db.transactional
-def get_thread(user: User, patient: Patient, thread_id: int, *, mark_read: bool = True) -> ThreadView:
-    """One thread with the messages `user`'s side may see (notes only for staff); marks it read.
+def get_thread(user: User, patient: Patient, thread_id: int, *, mark_read: bool = True,
+               include_notes: bool = True) -> ThreadView:
+    """One thread with the messages `user`'s side may see (notes only for staff, and only with
+    `include_notes`: the patient-facing pages and API pass False); marks it read.
 
     Raises NotFound (not the patient's thread, or confidential and hidden from `user`).
     """
     thread, granted = _view(user, patient, thread_id, "view")
     relation = relation_of(granted)
-    messages = _messages(thread, relation == AuthorRelation.STAFF)
+    notes = include_notes and relation == AuthorRelation.STAFF
+    messages = _messages(thread, notes)
     if mark_read and messages:
         reads.mark(user, thread, messages[-1].id, relation)
-        messages = _messages(thread, relation == AuthorRelation.STAFF)
+        messages = _messages(thread, notes)
     return ThreadView(thread, messages, relation.value)
 
 
