@@ -131,9 +131,9 @@ class InboxPoolCountsSchema(Schema):
 class InboxThreadSchema(Schema):
     id = fields.Integer()
     subject = fields.String()
-    reason = fields.String()
-    status = fields.String()
-    priority = fields.String()
+    reason = fields.String(validate=validate.OneOf(REASONS))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
     confidential = fields.Boolean()
     patient = fields.Nested(InboxPatientSchema)
     pool = fields.Nested(InboxPoolSchema)
@@ -175,7 +175,7 @@ class InboxMessageSchema(Schema):
     body = fields.String()
     internal = fields.Boolean()
     urgent = fields.Boolean()
-    author_relation = fields.String()
+    author_relation = fields.String(validate=validate.OneOf(("self", "caregiver", "staff")))
     author = fields.Nested(InboxPersonSchema, allow_none=True)
     created_at = fields.DateTime()
     read_by_staff_at = fields.DateTime(allow_none=True)
@@ -184,7 +184,8 @@ class InboxMessageSchema(Schema):
 
 
 class InboxHistorySchema(Schema):
-    kind = fields.String(attribute="event.kind")
+    kind = fields.String(attribute="event.kind", validate=validate.OneOf(
+        ("claimed", "assigned", "unassigned", "status", "pool", "priority")))
     at = fields.DateTime(attribute="event.created_at")
     actor = fields.String(attribute="actor_name", allow_none=True)
     from_value = fields.String(attribute="from_label", allow_none=True)
