@@ -70,6 +70,7 @@ def blueprints():
         billing,
         caregivers,
         devices,
+        inbox,
         me,
         medications,
         messages,
@@ -86,5 +87,5 @@ def blueprints():
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, appointment_links, medications, results, billing,
-               stripe_webhook, messages, messaging_settings]
+               stripe_webhook, messages, messaging_settings, inbox]
     return [module.blp for module in modules]

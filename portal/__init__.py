@@ -61,6 +61,7 @@ def _blueprints():
         guest_pay,
         health,
         home,
+        inbox,
         medications,
         messages,
         messaging_admin,
@@ -76,10 +77,11 @@ def _blueprints():
         settings,
         staff,
         staff_medications,
+        workspace,
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
                staff_medications, results, results_staff, billing, billing_staff, guest_pay, messages,
-               messaging_admin]
+               messaging_admin, inbox, workspace]
     return [module.bp for module in modules]

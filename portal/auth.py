@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 
-from hearth import db
+from hearth import db, policy
 from hearth.errors import DomainError, Invalid, Locked
 from hearth.extensions import limiter
 from hearth.i18n import _l
@@ -47,7 +47,14 @@ def _rate_limited():
 def _signed_in(result: auth.WebSignIn, next_url: str | None):
     session.pop(PENDING, None)
     login_user(Principal(result.sid, result.row))
-    return redirect(safe_next(next_url, url_for("home.index")))
+    return redirect(safe_next(next_url, landing(result.row.user)))
+
+
+def landing(user) -> str:
+    """Where a sign-in leads without a `next`: providers and staff to their workspace, everyone else home."""
+    if "workspace.index" in current_app.view_functions and policy.staff_practice_ids(user):
+        return url_for("workspace.index")
+    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

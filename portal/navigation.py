@@ -25,6 +25,7 @@ class NavItem:
     active: bool
     icon: str = "more_horiz"  # a USWDS icon name (static/vendor/uswds-*/img/usa-icons)
     primary: bool = False
+    badge_url: str | None = None  # a JSON count the page's script polls (static/js/inbox_counts.js)
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,14 @@ class _Area:
     scope: str | None = None  # the caregiver scope the area needs (None: any active grant)
     icon: str = "more_horiz"
     primary_for: tuple[str, ...] = ()  # "person" (patients, caregivers) and/or "staff"
+    badge: str | None = None  # endpoint of a JSON count shown beside the label (polled, never needed)
 
 
 # In menu order; feature modules add their areas here (their view must exist to be shown).
 AREAS = [
-    _Area("home.index", _l("Home"), "all", icon="home", primary_for=("person", "staff")),
+    _Area("home.index", _l("Home"), "all", icon="home", primary_for=("person",)),
+    _Area("workspace.index", _l("Workspace"), "staff", icon="home", primary_for=("staff",)),
+    _Area("inbox.index", _l("Inbox"), "staff", icon="mail", primary_for=("staff",), badge="inbox.counts"),
     _Area("appointments.index", _l("Appointments"), "person", "appointments", icon="event", primary_for=("person",)),
     _Area("messages.index", _l("Messages"), "person", "messages", icon="mail", primary_for=("person",)),
     _Area("medications.index", _l("Medications"), "person", "medications"),
@@ -114,7 +118,8 @@ def navigation(person) -> Navigation:
         active = request.path == url or (url != "/" and request.path.startswith(url + "/"))
         primary = kind in area.primary_for and primaries < PRIMARY_LIMIT
         primaries += primary
-        items.append(NavItem(str(area.label), url, active, area.icon, primary))
+        badge_url = url_for(area.badge) if area.badge and area.badge in current_app.view_functions else None
+        items.append(NavItem(str(area.label), url, active, area.icon, primary, badge_url))
     return Navigation(items)
 
 

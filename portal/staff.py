@@ -46,8 +46,12 @@ def patient_list():
 @bp.get("/patients/<int:patient_id>")
 @login_required
 def patient(patient_id: int):
-    """Open one patient (audited)."""
-    return render_template("staff/patient.html", chart=patients.chart(actor(), patient_id), **labels())
+    """Open one patient (audited), with her latest conversations."""
+    from hearth.services.messages import inbox_chart, inbox_labels
+
+    chart = patients.chart(actor(), patient_id)
+    return render_template("staff/patient.html", chart=chart, threads=inbox_chart.patient_threads(actor(), patient_id),
+                           inbox_word=inbox_labels.word, inbox_status_labels=inbox_labels.STATUS_LABELS, **labels())
 
 
 @bp.route("/patients/<int:patient_id>/contact", methods=["GET", "POST"])

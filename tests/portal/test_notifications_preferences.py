@@ -34,7 +34,7 @@ def test_the_page_shows_defaults_language_and_zone(client):
     for label in ("Appointment reminders", "Appointment booked, moved or cancelled", "Messages from your care team",
                   "New results and documents", "Bills and statements", "Earlier appointment offers"):
         assert f">{label}</h2>" in body
-    assert body.count("You have not chosen yet") == 6
+    assert body.count("You have not chosen yet") == 7  # one per kind, refills included
     assert 'for="f-reminder-channel_1"' in body and 'id="f-reminder-channel_1"' in body
     assert '<option value="push" selected>' in body and '<option value="email" selected>' in body
     assert 'type="time"' in body and 'for="f-bill-quiet_hours_start"' in body
