@@ -4,6 +4,9 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.coverage import Coverage, CoverageKind, SubscriberRelationship
+from hearth.models.estimates import CostEstimate
+from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
 from hearth.models.notification import (
     AttemptOutcome,
     Channel,
@@ -30,6 +33,15 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "AllowedAmount",
+    "CodeType",
+    "CostEstimate",
+    "Coverage",
+    "CoverageKind",
+    "FeeScheduleItem",
+    "ServiceCategory",
+    "SubscriberRelationship",
+    "VisitTypeService",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
