@@ -60,6 +60,7 @@ class Coverage(Base):
     coinsurance_bp: Mapped[int] = mapped_column(default=0)
     copays: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # {ServiceCategory value: cents}
     copay_counts_toward_deductible: Mapped[bool] = mapped_column(default=False)
+    uncovered_categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # kinds of service the plan excludes
     oop_max_cents: Mapped[int | None] = mapped_column()
     deductible_met_cents: Mapped[int] = mapped_column(default=0)
     oop_met_cents: Mapped[int] = mapped_column(default=0)

@@ -147,6 +147,7 @@ def upgrade():
         sa.Column("coinsurance_bp", sa.Integer(), nullable=False),
         sa.Column("copays", sa.JSON(), nullable=False),
         sa.Column("copay_counts_toward_deductible", sa.Boolean(), nullable=False),
+        sa.Column("uncovered_categories", sa.JSON(), nullable=False),
         sa.Column("oop_max_cents", sa.Integer(), nullable=True),
         sa.Column("deductible_met_cents", sa.Integer(), nullable=False),
         sa.Column("oop_met_cents", sa.Integer(), nullable=False),
