@@ -75,3 +75,26 @@ def priced(clinic) -> Priced:  # noqa: F811
     coverage = insure(clinic.patient)
     db.session.commit()
     return Priced(clinic, office, lab, admin, coverage)
+
+
+@pytest.fixture
+def card_storage(app, tmp_path, monkeypatch):
+    """Card photos stored in a temporary folder."""
+    monkeypatch.setitem(app.config, "FILE_STORAGE_DIR", str(tmp_path / "uploads"))
+    return tmp_path / "uploads"
+
+
+def jpeg_bytes(color=(10, 120, 200)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 40), color)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
