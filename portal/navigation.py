@@ -70,9 +70,12 @@ AREAS = [
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),
     _Area("caregivers.index", _l("Caregivers"), "all"),
     _Area("records.profile", _l("Profile"), "person"),
+    _Area("coverage.index", _l("Insurance"), "person", "billing"),
+    _Area("estimates.tool", _l("Price estimates"), "person", "billing"),
     _Area("records.access_log", _l("Who viewed my record"), "self"),
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
+    _Area("fee_schedule.index", _l("Fee schedule"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

@@ -190,3 +190,15 @@ def for_appointment(user: User, patient: Patient, appointment_id: int) -> pricin
         return None
     policy.authorize(user, patient, SCOPE, "read", "CostEstimate", row.id)
     return from_row(row)
+
+
+def attach_after_booking(user: User, patient: Patient, estimate_id: str | int | None, appointment_id: int) -> None:
+    """Tie the estimate shown on the booking review to the visit just booked; a missing, foreign or already
+    tied estimate is ignored (the booking stands either way)."""
+    from hearth.errors import DomainError
+    from hearth.schemas.fields import parse_id
+
+    try:
+        attach_to_appointment(user, patient, parse_id(estimate_id), appointment_id)
+    except (ValueError, DomainError):
+        return

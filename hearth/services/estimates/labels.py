@@ -1,0 +1,27 @@
+"""Words patients and staff read for the codes of this area (service categories, coverage kinds, ...)."""
+
+from __future__ import annotations
+
+from hearth.i18n import _l
+
+CATEGORY_LABELS = {
+    "office_visit": _l("Office visits"),
+    "preventive": _l("Preventive care"),
+    "specialist": _l("Specialist visits"),
+    "mental_health": _l("Mental health"),
+    "lab": _l("Lab tests"),
+    "imaging": _l("X-rays and scans"),
+    "procedure": _l("Procedures"),
+}
+RELATIONSHIP_LABELS = {
+    "self": _l("Myself"),
+    "spouse": _l("Spouse or partner"),
+    "child": _l("Parent of the patient (patient is the child)"),
+    "parent": _l("Child of the patient"),
+    "other": _l("Other"),
+}
+SOURCE_LABELS = {
+    "allowed": _l("your plan's rate"),
+    "standard": _l("our standard price"),
+    "self_pay": _l("our self-pay price"),
+}
