@@ -11,13 +11,14 @@ from hearth.errors import DomainError
 from hearth.schemas.estimates import EstimateRequestSchema
 from hearth.schemas.fields import parse_id
 from hearth.services.estimates import saved
-from hearth.services.estimates.labels import CATEGORY_LABELS, SOURCE_LABELS
+from hearth.services.estimates.labels import CATEGORY_LABELS, SOURCE_LABELS, notice
 from portal.acting import current_person
 from portal.helpers import actor, form_errors
 
 bp = Blueprint("estimates", __name__, url_prefix="/estimates")
 bp.add_app_template_global(CATEGORY_LABELS, "estimate_categories")
 bp.add_app_template_global(SOURCE_LABELS, "estimate_sources")
+bp.add_app_template_global(notice, "estimate_notice")
 
 
 def _patient():

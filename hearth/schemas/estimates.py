@@ -18,6 +18,7 @@ from hearth.schemas.patients import blank_to_none
 from hearth.services.estimates.money import BadAmount, dollars_to_cents
 
 CATEGORIES = [c.value for c in ServiceCategory]
+PERCENT = _l("Enter a percent from 0 to 100.")
 NOT_NEGATIVE = _l("Enter a whole number of cents, 0 or more.")
 
 
@@ -70,6 +71,10 @@ class FeeItemSchema(Schema):
         if "category" in data:
             data["category"] = ServiceCategory(data["category"])
         return data
+
+
+class FeeItemPatchSchema(FeeItemSchema):
+    """Some of a service's fields (the API's PATCH)."""
 
 
 def fee_item_out(item) -> dict:
@@ -140,9 +145,7 @@ class InsuranceSchema(Schema):
 
 class BenefitsSchema(Schema):
     deductible_cents = Cents()
-    coinsurance_percent = fields.Decimal(places=2, as_string=False,
-                                         validate=validate.Range(min=0, max=100,
-                                                                 error=_l("Enter a percent from 0 to 100.")))
+    coinsurance_percent = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100, error=PERCENT))
     copays = fields.Dict(keys=fields.String(validate=validate.OneOf(CATEGORIES)), values=Cents())
     copay_counts_toward_deductible = fields.Boolean()
     oop_max_cents = Cents(allow_none=True)
@@ -154,7 +157,7 @@ class BenefitsSchema(Schema):
     @post_load
     def _bp(self, data, **kwargs):
         if "coinsurance_percent" in data:
-            percent = Decimal(data.pop("coinsurance_percent"))
+            percent = Decimal(str(data.pop("coinsurance_percent")))
             if percent != percent.quantize(Decimal("0.01")):
                 raise ValidationError({"coinsurance_percent": [str(_l("Enter a percent from 0 to 100."))]})
             data["coinsurance_bp"] = int(percent * 100)
@@ -173,11 +176,11 @@ class BenefitsFormSchema(BenefitsSchema):
 
 class CoverageSchema(Schema):
     kind = fields.Function(lambda c: c.kind.value)
-    payer_name = fields.String()
-    plan_name = fields.String()
-    member_id = fields.String()
-    group_id = fields.String()
-    subscriber_name = fields.String()
+    payer_name = fields.String(allow_none=True)
+    plan_name = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    group_id = fields.String(allow_none=True)
+    subscriber_name = fields.String(allow_none=True)
     subscriber_relationship = fields.Function(
         lambda c: c.subscriber_relationship.value if c.subscriber_relationship else None)
     card_front = fields.Function(lambda c: bool(c.card_front_key))
@@ -189,7 +192,7 @@ class CoverageSchema(Schema):
     oop_max_cents = fields.Integer(allow_none=True)
     deductible_met_cents = fields.Integer()
     oop_met_cents = fields.Integer()
-    uncovered_categories = fields.List(fields.String())
+    uncovered_categories = fields.List(fields.String(allow_none=True))
     benefits_updated_at = fields.AwareDateTime(allow_none=True)
     verified_at = fields.AwareDateTime(allow_none=True)
     verified_by = fields.Function(lambda c: c.verified_by.display_name if c.verified_by else None)
@@ -233,7 +236,7 @@ class EstimateSchema(Schema):
     plan_cents = fields.Integer()
     deductible_remaining_cents = fields.Integer()
     oop_remaining_cents = fields.Integer(allow_none=True)
-    coinsurance_percent = fields.Decimal(as_string=True)
+    coinsurance_percent = fields.Float()
     benefits_updated_at = fields.AwareDateTime(allow_none=True)
     verified = fields.Boolean()
     notice = fields.String()

@@ -25,3 +25,14 @@ SOURCE_LABELS = {
     "standard": _l("our standard price"),
     "self_pay": _l("our self-pay price"),
 }
+
+NOTICE_INSURED = _l("This is an estimate, not a bill. What you pay could change if your care team does more or "
+                    "other care, if other claims reach your plan first, or if your plan or benefits differ from "
+                    "what we have on file.")
+NOTICE_SELF_PAY = _l("This is an estimate, not a bill. What you pay could change if your care team does more or "
+                     "other care during the visit.")
+
+
+def notice(basis: str) -> str:
+    """The plain words every estimate carries: it is an estimate, and what could change it."""
+    return str(NOTICE_INSURED if basis == "insurance" else NOTICE_SELF_PAY)
