@@ -37,6 +37,15 @@ def test_booking_review_shows_the_estimate_and_booking_ties_it(client, priced):
     assert estimate.appointment_id == appointment.id
 
 
+def test_booking_review_in_spanish(client, priced):
+    c = priced.clinic
+    c.patient.user.locale = "es"
+    db.session.commit()
+    login(client, c.patient.user)
+    html = _review(client, c)[1].get_data(as_text=True)
+    assert "Su costo estimado:" in html and "Consulta con su proveedor" in html
+
+
 def test_caregiver_without_billing_sees_no_estimate(client, priced):
     c = priced.clinic
     helper = make_user()

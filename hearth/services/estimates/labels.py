@@ -14,11 +14,11 @@ CATEGORY_LABELS = {
     "procedure": _l("Procedures"),
 }
 RELATIONSHIP_LABELS = {
-    "self": _l("Myself"),
-    "spouse": _l("Spouse or partner"),
-    "child": _l("Parent of the patient (patient is the child)"),
-    "parent": _l("Child of the patient"),
-    "other": _l("Other"),
+    "self": _l("The patient"),
+    "spouse": _l("The patient's spouse or partner"),
+    "child": _l("The patient's parent"),  # FHIR "child": the patient is the plan holder's child
+    "parent": _l("The patient's child"),
+    "other": _l("Someone else"),
 }
 SOURCE_LABELS = {
     "allowed": _l("your plan's rate"),
