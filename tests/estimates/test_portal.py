@@ -114,6 +114,8 @@ def test_insurance_pages(client, clinic, card_storage):
 def test_staff_verify(client, priced):
     c = priced.clinic
     login(client, c.staff)
+    assert f"/staff/patients/{c.patient.id}/insurance" in client.get(f"/staff/patients/{c.patient.id}").get_data(
+        as_text=True)
     html = client.get(f"/staff/patients/{c.patient.id}/insurance").get_data(as_text=True)
     assert "Blue Cross" in html and "Not yet" in html
     assert client.post(f"/staff/patients/{c.patient.id}/insurance/verify").status_code == 302
