@@ -20,6 +20,18 @@ from portal.helpers import actor, form_errors
 bp = Blueprint("coverage", __name__)
 INSURANCE_KEYS = ("payer_name", "plan_name", "member_id", "group_id", "subscriber_name", "subscriber_relationship")
 CARD_MAX = 10 * 1024 * 1024
+UPLOAD_LIMIT = CARD_MAX + 64 * 1024
+
+
+def _card_upload_limit() -> None:
+    """The card photo form may be larger than MAX_CONTENT_LENGTH; set before CSRF protection reads the form."""
+    if request.endpoint == "coverage.card":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.record_once
+def _limit_first(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _card_upload_limit)
 
 
 def _patient(patient_id: int | None):
@@ -164,7 +176,6 @@ def card():
     patient = _patient(None)
     errors: dict = {}
     if request.method == "POST":
-        request.max_content_length = 2 * CARD_MAX + 64 * 1024
         side = request.form.get("side", "front")
         upload = request.files.get("photo")
         try:

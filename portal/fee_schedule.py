@@ -23,6 +23,17 @@ ITEM_KEYS = ("code_type", "code", "description", "description_es", "category", "
 CSV_MAX = 5 * 1024 * 1024
 
 
+def _csv_upload_limit() -> None:
+    """The CSV may be larger than MAX_CONTENT_LENGTH; set before CSRF protection reads the form."""
+    if request.endpoint == "fee_schedule.import_csv":
+        request.max_content_length = CSV_MAX + 64 * 1024
+
+
+@bp.record_once
+def _limit_first(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _csv_upload_limit)
+
+
 def _render(template: str, status: int = 200, **context):
     return render_template(f"estimates/{template}", categories=CATEGORY_LABELS, code_types=[c.value for c in CodeType],
                            **context), status
@@ -50,7 +61,6 @@ def index():
 @login_required
 def import_csv(practice_id: int):
     """Import a CMS standard-charges CSV: all rows or none, bad rows named by line."""
-    request.max_content_length = CSV_MAX + 64 * 1024
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:

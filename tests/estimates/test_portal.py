@@ -158,3 +158,22 @@ def test_fee_schedule_refused_to_staff_and_patients(client, priced):
     assert client.get("/settings/fees").status_code == 403
     login(client, priced.clinic.patient.user)
     assert client.get("/settings/fees").status_code == 403
+
+
+def test_card_photo_larger_than_the_usual_request_limit(client, clinic, card_storage, app):
+    import os
+
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (1100, 1100), os.urandom(1100 * 1100 * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95)
+    assert len(out.getvalue()) > app.config["MAX_CONTENT_LENGTH"]
+    login(client, clinic.patient.user)
+    client.post("/insurance/plan", data={"payer_name": "Aetna"})
+    r = client.post("/insurance/card", data={"side": "back", "photo": (io.BytesIO(out.getvalue()), "big.jpg")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    assert client.get("/insurance/card/back").status_code == 200
+    r = client.post("/insurance/plan", data={"x": "y" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
+    assert r.status_code == 413  # other forms keep the usual limit
