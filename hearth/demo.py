@@ -35,6 +35,7 @@ from hearth.models import (
 )
 from hearth.security.passwords import hash_password
 from hearth.services.estimates.demo import seed_estimates
+from hearth.services.medications.demo import seed_medications
 from hearth.services.scheduling.demo import seed_scheduling
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -274,6 +275,7 @@ def seed() -> list[tuple[str, str]]:
     _grants(patients, front_desk)
     seed_scheduling(practice)
     seed_estimates(practice, front_desk)
+    seed_medications(practice)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

@@ -58,18 +58,22 @@ def _blueprints():
         caregivers,
         health,
         home,
+        medications,
         notifications,
         pwa,
         records,
+        refill_queue,
         reminder_links,
         schedule,
         scheduling_admin,
         settings,
         staff,
+        staff_medications,
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
+               staff_medications]
     from portal import coverage, estimates, fee_schedule  # price estimates (issue 10)
 
     modules += [coverage, estimates, fee_schedule]

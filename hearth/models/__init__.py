@@ -7,6 +7,15 @@ from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, Grant
 from hearth.models.coverage import Coverage, CoverageKind, SubscriberRelationship
 from hearth.models.estimates import CostEstimate
 from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
+from hearth.models.medications import (
+    ControlledSchedule,
+    Medication,
+    MedicationStatus,
+    Pharmacy,
+    RefillRequest,
+    RefillRequestLine,
+    RefillStatus,
+)
 from hearth.models.notification import (
     AttemptOutcome,
     Channel,
@@ -42,6 +51,13 @@ __all__ = [
     "ServiceCategory",
     "SubscriberRelationship",
     "VisitTypeService",
+    "ControlledSchedule",
+    "Medication",
+    "MedicationStatus",
+    "Pharmacy",
+    "RefillRequest",
+    "RefillRequestLine",
+    "RefillStatus",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
