@@ -35,6 +35,7 @@ from hearth.models import (
 )
 from hearth.security.passwords import hash_password
 from hearth.services.billing.demo import seed_billing
+from hearth.services.estimates.demo import seed_estimates
 from hearth.services.medications.demo import seed_medications
 from hearth.services.messages.demo import seed_messages
 from hearth.services.results.demo import seed_results
@@ -276,6 +277,7 @@ def seed() -> list[tuple[str, str]]:
     front_desk = db.session.scalar(select(User).where(User.email == FRONT_DESK_EMAIL))
     _grants(patients, front_desk)
     seed_scheduling(practice)
+    seed_estimates(practice, front_desk)
     seed_medications(practice)
     seed_results(practice)
     seed_billing(practice)

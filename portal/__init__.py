@@ -84,4 +84,7 @@ def _blueprints():
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
                staff_medications, results, results_staff, billing, billing_staff, guest_pay, messages,
                messaging_admin, inbox, workspace]
+    from portal import coverage, estimates, fee_schedule  # price estimates (issue 10)
+
+    modules += [coverage, estimates, fee_schedule]
     return [module.bp for module in modules]

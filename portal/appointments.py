@@ -16,6 +16,7 @@ from hearth.schemas.scheduling import (
     RescheduleSchema,
     WaitlistJoinSchema,
 )
+from hearth.services.estimates import saved as estimates
 from hearth.services.scheduling import booking, calendar, checkin, confirmation, overview, waitlist
 from hearth.services.scheduling.staff import status_label
 from portal.acting import current_person
@@ -121,6 +122,7 @@ def book():
         _explain(exc)
         return redirect(url_for("booking.days", visit_type_id=data.get("visit_type_id"),
                                 provider_id=data.get("provider_id"), location_id=data.get("location_id")))
+    estimates.attach_after_booking(actor(), patient, data.get("estimate_id"), appointment.id)
     return redirect(url_for("booking.done", appointment_id=appointment.id))
 
 
@@ -130,7 +132,8 @@ def detail(appointment_id: int):
     appointment = booking.get(actor(), _patient(), appointment_id)
     return render_template("appointments/detail.html", a=appointment, can_change=booking.can_change(appointment),
                            can_join=booking.can_join(appointment), checkin_open=checkin.is_open(appointment),
-                           can_confirm=confirmation.needs_confirmation(appointment))
+                           can_confirm=confirmation.needs_confirmation(appointment),
+                           estimate=estimates.for_appointment(actor(), _patient(), appointment_id))
 
 
 @bp.post("/<int:appointment_id>/confirm")

@@ -78,11 +78,14 @@ AREAS = [
     _Area("refill_queue.index", _l("Refill requests"), "staff"),
     _Area("caregivers.index", _l("Caregivers"), "all"),
     _Area("records.profile", _l("Profile"), "person"),
+    _Area("coverage.index", _l("Insurance"), "person", "billing"),
+    _Area("estimates.tool", _l("Price estimates"), "person", "billing"),
     _Area("records.access_log", _l("Who viewed my record"), "self"),
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
     _Area("results_staff.awaiting", _l("Results waiting for a comment"), "staff"),
     _Area("messaging_admin.index", _l("Messaging setup"), "admin"),
+    _Area("fee_schedule.index", _l("Fee schedule"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

@@ -18,6 +18,9 @@ from hearth.models.billing import (
     StripeEvent,
 )
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.coverage import Coverage, CoverageKind, SubscriberRelationship
+from hearth.models.estimates import CostEstimate
+from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
 from hearth.models.medications import (
     ControlledSchedule,
     Medication,
@@ -80,6 +83,15 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "AllowedAmount",
+    "CodeType",
+    "CostEstimate",
+    "Coverage",
+    "CoverageKind",
+    "FeeScheduleItem",
+    "ServiceCategory",
+    "SubscriberRelationship",
+    "VisitTypeService",
     "ControlledSchedule",
     "Medication",
     "MedicationStatus",
