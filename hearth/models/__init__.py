@@ -4,6 +4,8 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.financing import FinancingClick, FinancingOffer, FinancingPromotion, PromotionKind
+from hearth.models.gfe import GfeItem, GfeProvider, GfeReason, GfeSettings, GoodFaithEstimate
 from hearth.models.notification import (
     AttemptOutcome,
     Channel,
@@ -30,6 +32,15 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "FinancingClick",
+    "FinancingOffer",
+    "FinancingPromotion",
+    "PromotionKind",
+    "GfeItem",
+    "GfeProvider",
+    "GfeReason",
+    "GfeSettings",
+    "GoodFaithEstimate",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
