@@ -56,6 +56,7 @@ def _blueprints():
         auth,
         booking,
         caregivers,
+        financing,
         health,
         home,
         notifications,
@@ -69,5 +70,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, financing]
     return [module.bp for module in modules]

@@ -69,10 +69,14 @@ AREAS = [
     _Area("staff.patients", _l("Patients"), "staff", icon="person", primary_for=("staff",)),
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),
     _Area("caregivers.index", _l("Caregivers"), "all"),
+    _Area("financing.pay_over_time", _l("Pay over time"), "person", "billing"),
+    _Area("gfe.index", _l("Good Faith Estimates"), "person", "billing"),
     _Area("records.profile", _l("Profile"), "person"),
     _Area("records.access_log", _l("Who viewed my record"), "self"),
     _Area("settings.practice", _l("Practice settings"), "admin"),
     _Area("scheduling_admin.index", _l("Scheduling setup"), "admin"),
+    _Area("financing.settings", _l("Financing offers"), "admin"),
+    _Area("gfe.settings", _l("Good Faith Estimate settings"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

@@ -128,3 +128,20 @@ class ClickCountSchema(Schema):
     place = fields.String()
     day = fields.Date()
     count = fields.Integer()
+
+
+DOLLARS = re.compile(r"^\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+
+
+def parse_dollars(text: str) -> int:
+    """"1,200.50" or "$1200.5" → 120050 cents; ValueError for anything else (negative, fractional cents, text)."""
+    text = (text or "").strip()
+    match = DOLLARS.match(text)
+    if not match or len(text) > 20:
+        raise ValueError(text)
+    whole = int(match.group(1).replace(",", ""))
+    frac = (match.group(3) or ".")[1:]
+    cents = whole * 100 + int((frac + "00")[:2])
+    if not 1 <= cents <= MAX_CENTS:
+        raise ValueError(text)
+    return cents
