@@ -69,6 +69,7 @@ def blueprints():
         auth,
         caregivers,
         devices,
+        financing,
         me,
         notifications,
         records,
@@ -79,5 +80,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links]
+               scheduling_admin, notifications, appointment_links, financing]
     return [module.blp for module in modules]

@@ -122,6 +122,14 @@ class AmountArgsSchema(Schema):
     place = fields.String(load_default="page", validate=validate.OneOf(PLACES))
 
 
+class FollowInputSchema(Schema):
+    place = fields.String(load_default="page", validate=validate.OneOf(PLACES))
+
+
+class FollowSchema(Schema):
+    url = fields.String(metadata={"description": "The provider's page: open it in the browser, add nothing to it"})
+
+
 class ClickCountSchema(Schema):
     offer_id = fields.Integer()
     provider_name = fields.String()
