@@ -68,6 +68,8 @@ def load(instance_path: Path) -> dict:
         "FCM_PROJECT_ID": os.environ.get("FCM_PROJECT_ID", ""),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", ""),
         "FCM_TIMEOUT": _int("FCM_TIMEOUT", 30),
+        # Uploaded files (hearth.files): a folder outside the web root; empty = instance/uploads
+        "FILE_STORAGE_DIR": os.environ.get("FILE_STORAGE_DIR", ""),
         # SMS (a Twilio-compatible API): off unless all four are set
         "SMS_API_BASE": os.environ.get("SMS_API_BASE", ""),
         "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID", ""),

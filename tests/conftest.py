@@ -62,7 +62,7 @@ def db_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(db_url):
+def app(db_url, tmp_path_factory):
     use_fast_hashing()
     from hearth.app import create_app
 
@@ -76,6 +76,7 @@ def app(db_url):
         "MAIL_HOST": "",
         "SERVER_NAME": None,
         "BACKLOG_WARN_EVERY": 0,  # no outbox query slipped into requests whose statements tests count
+        "FILE_STORAGE_DIR": str(tmp_path_factory.mktemp("uploads")),
     })
 
     def _fresh_g():

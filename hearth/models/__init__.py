@@ -4,6 +4,9 @@ from hearth.models.appointment_history import AppointmentStatusChange
 from hearth.models.audit import AuditEvent
 from hearth.models.base import Base
 from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, GrantStatus, Scope
+from hearth.models.coverage import Coverage, CoverageKind, SubscriberRelationship
+from hearth.models.estimates import CostEstimate
+from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
 from hearth.models.financing import FinancingClick, FinancingOffer, FinancingPromotion, PromotionKind
 from hearth.models.gfe import GfeItem, GfeProvider, GfeReason, GfeSettings, GoodFaithEstimate
 from hearth.models.notification import (
@@ -41,6 +44,15 @@ __all__ = [
     "GfeReason",
     "GfeSettings",
     "GoodFaithEstimate",
+    "AllowedAmount",
+    "CodeType",
+    "CostEstimate",
+    "Coverage",
+    "CoverageKind",
+    "FeeScheduleItem",
+    "ServiceCategory",
+    "SubscriberRelationship",
+    "VisitTypeService",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",
