@@ -18,6 +18,7 @@ from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, VisitType, WaitlistStatus
 from hearth.models.scheduling import UPCOMING_STATUSES
+from hearth.services.gfe import issue as gfe_issue
 from hearth.services.scheduling import history, notices, overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
@@ -109,6 +110,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
     notices.booked(appointment)
+    gfe_issue.on_booked(appointment)  # a self-pay patient booking 3+ business days out is owed a GFE
     return appointment
 
 
