@@ -70,6 +70,7 @@ def blueprints():
         caregivers,
         devices,
         financing,
+        gfe,
         me,
         notifications,
         records,
@@ -80,5 +81,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, financing]
+               scheduling_admin, notifications, appointment_links, financing, gfe]
     return [module.blp for module in modules]

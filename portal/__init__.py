@@ -57,6 +57,7 @@ def _blueprints():
         booking,
         caregivers,
         financing,
+        gfe,
         health,
         home,
         notifications,
@@ -70,5 +71,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, financing]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, financing, gfe]
     return [module.bp for module in modules]

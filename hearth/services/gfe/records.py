@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hearth import db, policy
+from hearth.clock import utcnow
 from hearth.errors import NotFound
-from hearth.models import GfeProvider, GfeSettings, GoodFaithEstimate, Patient, StaffRole, User
+from hearth.models import (
+    Appointment,
+    AppointmentStatus,
+    GfeProvider,
+    GfeSettings,
+    GoodFaithEstimate,
+    Patient,
+    StaffRole,
+    User,
+    VisitType,
+    VisitTypeService,
+)
+from hearth.services.estimates import pricing
 
 log = logging.getLogger(__name__)
 SCOPE = "billing"
@@ -65,3 +79,29 @@ def save_settings(user: User, practice_id: int, data: dict[str, Any]) -> GfeSett
     db.session.flush()
     db.after_commit(lambda: log.info("GFE settings of practice %s changed by user %s", practice_id, user.id))
     return row
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """What a GFE can be asked for: upcoming visits without one, and the practice's priced visit types."""
+
+    eligible: bool
+    appointments: list[Appointment]
+    visit_types: list[VisitType]
+
+
+@db.transactional
+def request_options(user: User, patient: Patient) -> RequestOptions:
+    """The choices of the "Ask for a Good Faith Estimate" form (billing scope; NotFound otherwise)."""
+    policy.authorize(user, patient, SCOPE, "list", "good_faith_estimate")
+    eligible = pricing.compute(patient, [], None).basis != pricing.INSURANCE
+    has_gfe = select(GoodFaithEstimate.appointment_id).where(GoodFaithEstimate.appointment_id.is_not(None))
+    appointments = list(db.session.scalars(
+        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.status == AppointmentStatus.BOOKED,
+                                  Appointment.starts_at > utcnow(), Appointment.id.not_in(has_gfe))
+        .options(selectinload(Appointment.visit_type)).order_by(Appointment.starts_at).limit(20)))
+    priced = select(VisitTypeService.visit_type_id)
+    visit_types = list(db.session.scalars(
+        select(VisitType).where(VisitType.practice_id == patient.practice_id, VisitType.active.is_(True),
+                                VisitType.id.in_(priced)).order_by(VisitType.name)))
+    return RequestOptions(eligible, appointments, visit_types)
