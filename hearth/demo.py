@@ -34,6 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.security.passwords import hash_password
+from hearth.services.gfe.demo import seed_gfe_and_financing
 from hearth.services.scheduling.demo import seed_scheduling
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -272,6 +273,7 @@ def seed() -> list[tuple[str, str]]:
     front_desk = db.session.scalar(select(User).where(User.email == FRONT_DESK_EMAIL))
     _grants(patients, front_desk)
     seed_scheduling(practice)
+    seed_gfe_and_financing(practice)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),
