@@ -72,6 +72,7 @@ def blueprints():
         financing,
         gfe,
         me,
+        messages,
         notifications,
         records,
         schedule,
@@ -81,5 +82,5 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, financing, gfe]
+               scheduling_admin, notifications, appointment_links, messages, financing, gfe]
     return [module.blp for module in modules]

@@ -35,6 +35,7 @@ from hearth.models import (
 )
 from hearth.security.passwords import hash_password
 from hearth.services.gfe.demo import seed_gfe_and_financing
+from hearth.services.messages.demo import seed_messages
 from hearth.services.scheduling.demo import seed_scheduling
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -274,6 +275,7 @@ def seed() -> list[tuple[str, str]]:
     _grants(patients, front_desk)
     seed_scheduling(practice)
     seed_gfe_and_financing(practice)
+    seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

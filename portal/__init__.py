@@ -60,6 +60,7 @@ def _blueprints():
         gfe,
         health,
         home,
+        messages,
         notifications,
         pwa,
         records,
@@ -71,5 +72,5 @@ def _blueprints():
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, financing, gfe]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, financing, gfe]
     return [module.bp for module in modules]

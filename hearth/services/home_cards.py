@@ -32,7 +32,11 @@ class Card:
 CardMaker = Callable[[User, Person, datetime], list[Card]]
 _MAKERS: list[tuple[str | None, CardMaker]] = []
 # The modules that register card makers (imported once, on first use).
-CARD_MODULES = ["hearth.services.scheduling.cards", "hearth.services.notification_cards"]
+CARD_MODULES = [
+    "hearth.services.scheduling.cards",
+    "hearth.services.notification_cards",
+    "hearth.services.messages.cards",
+]
 _loaded = False
 
 

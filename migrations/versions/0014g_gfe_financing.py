@@ -1,7 +1,7 @@
 """financing offers and good faith estimates
 
 Revision ID: 0014g_gfe_financing
-Revises: 0014e_estimates
+Revises: 0014e_estimates, 0014a_messages
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import hearth.models.base
 
 revision = "0014g_gfe_financing"
-down_revision = "0014e_estimates"
+down_revision = ("0014e_estimates", "0014a_messages")  # merge point on this branch; the lead re-chains
 branch_labels = None
 depends_on = None
 
