@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import url_for
+from flask import request, url_for
 
 from api.blueprint import Blueprint
 from api.security import BEARER, actor, token_required
@@ -18,8 +18,10 @@ from hearth.schemas.financing import (
     OfferInputSchema,
     OfferSchema,
     PayOverTimeSchema,
+    SendOfferSchema,
+    SentSchema,
 )
-from hearth.services.financing import offers
+from hearth.services.financing import messaging, offers
 
 blp = Blueprint("api_financing", __name__, url_prefix="/api/v1", description="Financing offers")
 
@@ -111,3 +113,22 @@ def follow(data, patient_id: int, offer_id: int):
     """Count a tap on an offer's apply button and get the provider's link to open (nothing is sent with it)."""
     patient = policy.load_patient(patient_id)
     return {"url": offers.follow(actor(), patient, offer_id, data["place"])}
+
+
+@blp.route("/patients/<int:patient_id>/financing-offers/send", methods=["POST"])
+@blp.arguments(SendOfferSchema)
+@blp.response(201, SentSchema)
+@blp.alt_response(403, description="Not staff of the patient's practice")
+@blp.alt_response(404, description="No such patient or thread")
+@blp.doc(security=BEARER)
+@token_required
+def send(data, patient_id: int):
+    """Staff: message the patient the offers for `amount_cents` (in `thread_id`, else a new billing thread).
+
+    An `Idempotency-Key` header makes a repeat return the first message's thread.
+    """
+    patient = policy.load_patient(patient_id)
+    link = url_for("financing.pay_over_time", amount_cents=data["amount_cents"], place="message", _external=True)
+    thread = messaging.send_offer(actor(), patient, data["amount_cents"], link=link, thread_id=data["thread_id"],
+                                  client_key=request.headers.get("Idempotency-Key"))
+    return {"thread_id": thread.id}

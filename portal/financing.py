@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,11 +10,12 @@ from flask_babel import format_decimal, get_locale
 from flask_login import login_required
 from marshmallow import ValidationError
 
+from hearth import policy
 from hearth.errors import Invalid, NotFound
 from hearth.i18n import _l
 from hearth.schemas.financing import DEFERRED_MONTHS, FIXED_MONTHS, MAX_CENTS, PLACES, OfferInputSchema, parse_dollars
 from hearth.services import practice_settings
-from hearth.services.financing import offers
+from hearth.services.financing import messaging, offers
 from hearth.services.financing.providers import PROVIDERS
 from portal.acting import current_person
 from portal.helpers import actor, form_errors
@@ -69,8 +71,10 @@ def pay_over_time():
         except ValueError:
             errors["amount"] = [str(AMOUNT_INVALID)]
     found = offers.pay_over_time(actor(), person.patient, amount_cents) if amount_cents else []
+    place = request.args.get("place", "page")
     return render_template("financing/pay_over_time.html", person=person, amount_cents=amount_cents,
-                           typed=typed, errors=errors, offers=found), (422 if errors else 200)
+                           typed=typed, errors=errors, offers=found, place=place if place in PLACES else "page"
+                           ), (422 if errors else 200)
 
 
 @bp.get("/go/<int:offer_id>")
@@ -87,6 +91,32 @@ def go(offer_id: int):
     response = redirect(link, code=303)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.route("/send/<int:patient_id>", methods=["GET", "POST"])
+@login_required
+def send(patient_id: int):
+    """Staff: send a patient the financing offers for an amount as a secure message (a new billing thread)."""
+    patient = policy.load_patient(patient_id)
+    policy.require_practice_role(actor(), patient.practice_id, messaging.STAFF)
+    errors, typed = {}, request.form.get("amount", "")
+    if request.method == "POST":
+        try:
+            amount_cents = parse_dollars(typed)
+        except ValueError:
+            errors["amount"] = [str(AMOUNT_INVALID)]
+        else:
+            link = url_for("financing.pay_over_time", amount_cents=amount_cents, place="message", _external=True)
+            try:
+                messaging.send_offer(actor(), patient, amount_cents, link=link,
+                                     client_key=request.form.get("client_key") or None)
+            except Invalid as exc:
+                errors = {"amount": [str(exc.message)]}
+            else:
+                flash(_l("The financing offers were sent to %(name)s.", name=patient.full_name), "success")
+                return redirect(url_for("financing.send", patient_id=patient.id))
+    return render_template("financing/send.html", patient=patient, typed=typed, errors=errors,
+                           client_key=secrets.token_urlsafe(16)), (422 if errors else 200)
 
 
 # ---- admins -------------------------------------------------------------------------------------------------

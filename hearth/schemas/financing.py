@@ -153,3 +153,13 @@ def parse_dollars(text: str) -> int:
     if not 1 <= cents <= MAX_CENTS:
         raise ValueError(text)
     return cents
+
+
+class SendOfferSchema(Schema):
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(
+        min=1, max=MAX_CENTS, error=_l("Enter an amount from $0.01 to $10,000,000.")))
+    thread_id = fields.Id(load_default=None, allow_none=True)
+
+
+class SentSchema(Schema):
+    thread_id = fields.Integer()
