@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from hearth import db, policy
+from hearth import claims, db, policy
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
@@ -152,6 +152,7 @@ def request(user: User, patient: Patient, *, appointment_id: int | None = None, 
         appointment = db.session.get(Appointment, appointment_id)
         if appointment is None or appointment.patient_id != patient.id:
             raise NotFound()
+        claims.lock(Appointment, appointment.id)  # two requests at once: the second finds the first's estimate
         existing = _existing(appointment.id)
         if existing is not None:
             return existing
