@@ -83,4 +83,7 @@ def blueprints():
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, appointment_links, messages, financing, gfe]
+    from api import coverage, estimates  # price estimates (issue 10)
+
+    modules += [coverage, estimates]
     return [module.blp for module in modules]

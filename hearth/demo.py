@@ -34,6 +34,7 @@ from hearth.models import (
     User,
 )
 from hearth.security.passwords import hash_password
+from hearth.services.estimates.demo import seed_estimates
 from hearth.services.gfe.demo import seed_gfe_and_financing
 from hearth.services.messages.demo import seed_messages
 from hearth.services.scheduling.demo import seed_scheduling
@@ -274,6 +275,7 @@ def seed() -> list[tuple[str, str]]:
     front_desk = db.session.scalar(select(User).where(User.email == FRONT_DESK_EMAIL))
     _grants(patients, front_desk)
     seed_scheduling(practice)
+    seed_estimates(practice, front_desk)
     seed_gfe_and_financing(practice)
     seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
     logins += [

@@ -73,4 +73,7 @@ def _blueprints():
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, messages, financing, gfe]
+    from portal import coverage, estimates, fee_schedule  # price estimates (issue 10)
+
+    modules += [coverage, estimates, fee_schedule]
     return [module.bp for module in modules]

@@ -16,6 +16,7 @@ from hearth.schemas.scheduling import (
     RescheduleSchema,
     WaitlistJoinSchema,
 )
+from hearth.services.estimates import saved as estimates
 from hearth.services.scheduling import booking, calendar, checkin, confirmation, overview, waitlist
 from hearth.services.scheduling.staff import status_label
 from portal.acting import current_person
@@ -121,6 +122,7 @@ def book():
         _explain(exc)
         return redirect(url_for("booking.days", visit_type_id=data.get("visit_type_id"),
                                 provider_id=data.get("provider_id"), location_id=data.get("location_id")))
+    estimates.attach_after_booking(actor(), patient, data.get("estimate_id"), appointment.id)
     return redirect(url_for("booking.done", appointment_id=appointment.id))
 
 

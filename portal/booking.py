@@ -14,6 +14,7 @@ from hearth.clock import utcnow
 from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.schemas.scheduling import BookSchema, StepArgsSchema
+from hearth.services.estimates import saved as estimates
 from hearth.services.scheduling import availability, booking, steps
 from portal.acting import current_person
 from portal.helpers import actor, form_errors
@@ -133,9 +134,10 @@ def review():
         return redirect(url_for("booking.days", **back))
     action = (url_for("appointments.reschedule", appointment_id=moving.id) if moving
               else url_for("appointments.book"))
+    estimate = None if moving else estimates.booking_estimate(actor(), _patient(), choice["visit_type_id"])
     return _render("review.html", 4, review=shown, args=args, moving=moving, action=action,
                    slot=request.args.get("slot"), search=search_args(args),
-                   cancellable=shown.cancellable_online(utcnow()))
+                   cancellable=shown.cancellable_online(utcnow()), estimate=estimate)
 
 
 @bp.get("/<int:appointment_id>/booked")

@@ -6,8 +6,8 @@ Caregivers need the `billing` scope; every call is authorized and audited (polic
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -41,20 +41,35 @@ def _to_row(estimate: pricing.Estimate, user: User | None) -> CostEstimate:
                         plan_cents=estimate.plan_cents, inputs=inputs, lines=[asdict(li) for li in estimate.lines])
 
 
+def _line(data: object) -> pricing.EstimateLine | None:
+    """A saved line, or None when the stored JSON is not one (rows written by hand or by an older version)."""
+    if not isinstance(data, dict):
+        return None
+    names = {f.name for f in fields(pricing.EstimateLine)}
+    try:
+        return pricing.EstimateLine(**{k: v for k, v in data.items() if k in names})
+    except TypeError:
+        return None
+
+
 def from_row(row: CostEstimate) -> pricing.Estimate:
     """A saved estimate as the dataclass the pages and the API show."""
-    from datetime import datetime
-
-    inputs = dict(row.inputs or {})
-    when = inputs.pop("benefits_updated_at", None)
-    for key in ("allowed_cents", "patient_cents", "plan_cents"):
-        inputs.pop(key, None)
+    inputs = row.inputs if isinstance(row.inputs, dict) else {}
+    known = {"basis", "payer_name", "plan_name", "plan", "deductible_remaining_cents", "oop_remaining_cents",
+             "verified"}
+    kept = {k: v for k, v in inputs.items() if k in known}
+    kept.setdefault("basis", pricing.SELF_PAY if row.self_pay else pricing.INSURANCE)
+    if not isinstance(kept.get("plan", {}), dict):
+        kept["plan"] = {}
+    try:
+        when = datetime.fromisoformat(inputs["benefits_updated_at"]) if inputs.get("benefits_updated_at") else None
+    except (TypeError, ValueError):
+        when = None
+    lines = [_line(li) for li in (row.lines if isinstance(row.lines, list) else [])]
     return pricing.Estimate(
-        patient_id=row.patient_id, visit_type_id=row.visit_type_id,
-        lines=tuple(pricing.EstimateLine(**li) for li in row.lines or []),
+        patient_id=row.patient_id, visit_type_id=row.visit_type_id, lines=tuple(li for li in lines if li),
         allowed_cents=row.allowed_cents, patient_cents=row.patient_cents, plan_cents=row.plan_cents,
-        benefits_updated_at=datetime.fromisoformat(when) if when else None,
-        id=row.id, created_at=row.created_at, appointment_id=row.appointment_id, **inputs)
+        benefits_updated_at=when, id=row.id, created_at=row.created_at, appointment_id=row.appointment_id, **kept)
 
 
 def _save(user: User, estimate: pricing.Estimate) -> pricing.Estimate:
@@ -159,8 +174,10 @@ def get_estimate(user: User, patient: Patient, estimate_id: int) -> pricing.Esti
 @db.transactional
 def attach_to_appointment(user: User, patient: Patient, estimate_id: int, appointment_id: int) -> pricing.Estimate:
     """Tie a saved estimate to the appointment booked from it (once: a second tie, or another visit type,
-    is refused). NotFound when either is not the patient's; Invalid when already tied or for another visit type."""
+    is refused). Needs the billing and appointments scopes. NotFound when either is not the patient's;
+    Invalid when already tied or for another visit type."""
     policy.authorize(user, patient, SCOPE, "update", "CostEstimate", estimate_id)
+    policy.authorize(user, patient, "appointments", "read", "appointment", appointment_id)  # it names a visit too
     row = db.session.get(CostEstimate, estimate_id)
     appointment = db.session.get(Appointment, appointment_id)
     if row is None or row.patient_id != patient.id or appointment is None or appointment.patient_id != patient.id:
@@ -190,3 +207,15 @@ def for_appointment(user: User, patient: Patient, appointment_id: int) -> pricin
         return None
     policy.authorize(user, patient, SCOPE, "read", "CostEstimate", row.id)
     return from_row(row)
+
+
+def attach_after_booking(user: User, patient: Patient, estimate_id: str | int | None, appointment_id: int) -> None:
+    """Tie the estimate shown on the booking review to the visit just booked; a missing, foreign or already
+    tied estimate is ignored (the booking stands either way)."""
+    from hearth.errors import DomainError
+    from hearth.schemas.fields import parse_id
+
+    try:
+        attach_to_appointment(user, patient, parse_id(estimate_id), appointment_id)
+    except (ValueError, DomainError):
+        return
