@@ -91,3 +91,10 @@ def test_admin_saves_gfe_settings(client, selfpay):
     assert ok.status_code == 302
     row = db.session.scalar(select(GfeSettings).where(GfeSettings.practice_id == practice.id))
     assert (row.tin, row.state, row.contact) == ("98-7654321", "NJ", "Call 555-0101")
+
+
+def test_home_shows_a_card_for_a_new_estimate(client, selfpay):
+    gfe = _booked_gfe(selfpay)
+    login(client, selfpay.patient.user)
+    html = client.get("/").get_data(as_text=True)
+    assert "Your Good Faith Estimate is ready" in html and f"/good-faith-estimates/{gfe.id}" in html
