@@ -128,3 +128,20 @@ def test_scheduled_date_uses_the_clinic_zone(selfpay):
                                                          clinic.location.id))
     gfe = db.session.scalar(select(GoodFaithEstimate).where(GoodFaithEstimate.appointment_id == appointment.id))
     assert gfe.scheduled_on == day and appointment.starts_at - timedelta(hours=1) < appointment.ends_at
+
+
+def test_a_moved_visit_gets_a_new_gfe_and_the_old_one_is_kept(selfpay):
+    from hearth.services.scheduling.booking import reschedule
+
+    clinic, patient = selfpay.clinic, selfpay.patient
+    appointment = book(patient.user, patient, _choice(clinic, _business_day_ahead(5)))
+    first = db.session.scalar(select(GoodFaithEstimate).where(GoodFaithEstimate.appointment_id == appointment.id))
+    first_id = first.id
+    new_day = _business_day_ahead(7)
+    reschedule(patient.user, patient, appointment.id, local(new_day, 11))
+    current = db.session.scalar(select(GoodFaithEstimate).where(GoodFaithEstimate.appointment_id == appointment.id))
+    assert current.id != first_id and current.scheduled_on == new_day
+    assert db.session.get(GoodFaithEstimate, first_id).appointment_id is None
+    reschedule(patient.user, patient, appointment.id, local(new_day, 14))  # same day and provider: kept
+    assert db.session.scalar(select(GoodFaithEstimate.id).where(
+        GoodFaithEstimate.appointment_id == appointment.id)) == current.id

@@ -132,6 +132,25 @@ def on_booked(appointment: Appointment) -> GoodFaithEstimate | None:
     return build(patient, visit_type, appointment, GfeReason.BOOKING, None)
 
 
+def on_rescheduled(appointment: Appointment) -> GoodFaithEstimate | None:
+    """Called by the booking service when a visit moves: a GFE that no longer states its date or provider is
+    kept as it was (unlinked from the visit, for the record) and a new one is issued when one is owed."""
+    old = _existing(appointment.id)
+    if old is None:
+        return on_booked(appointment)
+    patient = db.session.get(Patient, appointment.patient_id)
+    provider = appointment.provider
+    same_provider = provider is not None and bool(old.providers) and provider.display_name in old.providers[0].name
+    if old.scheduled_on == local_date(appointment.starts_at, _zone(patient, appointment.location)) and same_provider:
+        return old
+    old.appointment_id = None
+    db.session.flush()
+    visit_type = db.session.get(VisitType, appointment.visit_type_id)
+    if self_pay(patient) and pricing.visit_type_items(visit_type):
+        return build(patient, visit_type, appointment, old.reason, None)
+    return None
+
+
 NOT_ELIGIBLE = _l("Good Faith Estimates are for patients who pay for care themselves. Choose self-pay "
                   "in your coverage first.")
 

@@ -170,6 +170,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
     notices.moved(appointment)
+    gfe_issue.on_rescheduled(appointment)  # a new date or provider: a new GFE replaces the visit's old one
     old_provider, _, old_start, old_end = old
     if old_provider != appointment.provider_id or not (old_start < appointment.ends_at
                                                        and appointment.starts_at < old_end):
