@@ -73,7 +73,7 @@ def pay_over_time():
     found = offers.pay_over_time(actor(), person.patient, amount_cents) if amount_cents else []
     place = request.args.get("place", "page")
     return render_template("financing/pay_over_time.html", person=person, amount_cents=amount_cents,
-                           typed=typed, errors=errors, offers=found, place=place if place in PLACES else "page"
+                           typed=typed, errors=errors, financing_found=found, place=place if place in PLACES else "page"
                            ), (422 if errors else 200)
 
 
