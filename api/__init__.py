@@ -49,7 +49,7 @@ def init_api(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
     )
     info = {"description": "Hearth patient portal API for the mobile apps. Errors are RFC 9457 problem+json.",
-            "license": openapi.LICENSE, "contact": openapi.CONTACT}
+            "contact": openapi.CONTACT, **({"license": openapi.LICENSE} if openapi.LICENSE else {})}
     api = HearthApi(app, spec_kwargs={"info": info, "servers": openapi.SERVERS,
                                       "extra_plugins": [openapi.ProblemsPlugin(_rate_limited)]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -72,6 +72,7 @@ def blueprints():
         financing,
         gfe,
         me,
+        medications,
         messages,
         notifications,
         records,
@@ -82,7 +83,7 @@ def blueprints():
     )
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
-               scheduling_admin, notifications, appointment_links, messages, financing, gfe]
+               scheduling_admin, notifications, appointment_links, messages, medications, financing, gfe]
     from api import coverage, estimates  # price estimates (issue 10)
 
     modules += [coverage, estimates]

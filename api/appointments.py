@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from api.blueprint import Blueprint
+from api.openapi import file_response
 from api.security import BEARER, actor, token_required
 from hearth.policy import load_patient
 from hearth.schemas.scheduling import (
@@ -123,7 +124,7 @@ def check_in(data, patient_id: int, appointment_id: int):
 
 @blp.route(ITEM + "/calendar.ics", methods=["GET"])
 @blp.response(200, content_type="text/calendar")
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, responses=file_response("text/calendar", "An iCalendar (RFC 5545) file with one VEVENT"))
 @token_required
 def ics(patient_id: int, appointment_id: int):
     """The appointment as an iCalendar file: one UID per visit, SEQUENCE and METHOD:CANCEL follow changes."""

@@ -13,8 +13,9 @@ from api.problems import PROBLEM
 from hearth.schemas import fields
 
 SERVERS = [{"url": "/", "description": "This Hearth installation"}]
-LICENSE = {"name": "AGPL-3.0-or-later", "url": "https://www.gnu.org/licenses/agpl-3.0.html"}
-CONTACT = {"name": "Hearth maintainers", "url": "https://github.com/hearth-health/hearth"}
+# The repository has no LICENSE file yet, so `info` names none (tests/api/test_openapi.py keeps the two in step).
+LICENSE: dict | None = None
+CONTACT = {"name": "Hearth maintainers"}
 
 # Operations (blueprint.view) that answer 409 when the appointment or slot changed under the client.
 CONFLICTS = {
@@ -54,8 +55,16 @@ DESCRIPTIONS = {
     422: "Invalid input: `errors` maps each field to its messages",
     429: "Too many attempts: wait for Retry-After seconds",
 }
+NULL = {"type": "object", "nullable": True, "enum": [None]}  # OpenAPI 3.0: the value null and nothing else
 RETRY_AFTER = {"description": "Seconds to wait before trying again",
                "schema": {"type": "integer", "minimum": 1}}
+
+
+def file_response(media_type: str, description: str, status: int = 200) -> dict:
+    """`@blp.doc(responses=file_response("application/pdf", "The statement"))` for a view answering a file: the
+    document then says what the body is (a text type is a string, anything else binary)."""
+    schema = {"type": "string"} if media_type.startswith("text/") else {"type": "string", "format": "binary"}
+    return {str(status): {"description": description, "content": {media_type: {"schema": schema}}}}
 
 
 class ProblemSchema(Schema):
@@ -102,6 +111,8 @@ class ProblemsPlugin(BasePlugin):
                 raise ValueError(f"operationId {op_id} is not unique ({method} {path})")
             self.ids[f"{method} {path}"] = op_id
             operation.setdefault("operationId", op_id)
+            if not operation.get("summary"):  # a view without a docstring: Redocly's recommended rules want one
+                operation["summary"] = re.sub(r"(?<!^)([A-Z])", r" \1", operation["operationId"]).capitalize()
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             for status in statuses(endpoint, method, path, operation, self.rate_limited(endpoint)):
@@ -163,8 +174,10 @@ def finish(document: dict) -> dict:
     for schema in schemas.values():
         for prop in (schema.get("properties") or {}).values():
             _nullable_ref(prop)
+            _nullable_enum(prop)
             if "items" in prop:
                 _nullable_ref(prop["items"])
+                _nullable_enum(prop["items"])
     inputs = _reachable(document, schemas, "requestBody") | _reachable(document, schemas, "parameters")
     outputs = _reachable(document, schemas, "responses") - {"Problem"}
     for name in outputs - inputs:
@@ -177,6 +190,9 @@ def finish(document: dict) -> dict:
     for schema in schemas.values():
         for prop in (schema.get("properties") or {}).values():
             prop.pop("x-optional", None)
+    used = _reachable(document, schemas, "")
+    for name in [name for name in schemas if name not in used]:  # e.g. flask-smorest's PaginationMetadata
+        del schemas[name]
     for tag in document.get("tags", []):
         tag["name"] = _word(tag["name"])
     for item in document.get("paths", {}).values():
@@ -187,26 +203,40 @@ def finish(document: dict) -> dict:
 
 
 def _nullable_ref(prop: dict) -> None:
-    """`anyOf: [{type: object, nullable}, {$ref}]` -> `allOf: [{$ref}], nullable: true` (typed by generators)."""
+    """`anyOf: [{type: object, nullable}, {$ref}]` -> `anyOf: [{$ref}, NULL]`, NULL being OpenAPI 3.0's schema of
+    null alone (`{type: object, nullable: true, enum: [null]}`): openapi-python-client types it `LocationOut | None`,
+    and Redocly accepts it (`nullable` beside a `type`). `allOf: [$ref], nullable` lacks the type; with a
+    `type: object` beside it the generator drops the null and a null crashes the parsing."""
     options = prop.get("anyOf")
     if not options or len(options) != 2:
         return
     refs = [o for o in options if "$ref" in o]
     nulls = [o for o in options if o.get("nullable") and "$ref" not in o]
     if len(refs) == 1 and len(nulls) == 1:
-        del prop["anyOf"]
-        prop["allOf"] = refs
-        prop["nullable"] = True
+        prop["anyOf"] = [*refs, dict(NULL)]
+
+
+def _nullable_enum(prop: dict) -> None:
+    """`type: string, enum, nullable` -> `anyOf: [{type: string, enum}, NULL]`: a generator then types it as the
+    enum or None (with `nullable` beside the enum it types the enum alone and fails on null); null inside the
+    enum is refused by Redocly."""
+    if not (prop.get("nullable") and "enum" in prop and "type" in prop):
+        return
+    options = {key: prop.pop(key) for key in ("type", "enum", "maxLength", "minLength") if key in prop}
+    prop.pop("nullable")
+    prop["anyOf"] = [options, dict(NULL)]
 
 
 def _reachable(document: dict, schemas: dict, key: str) -> set[str]:
-    """Names of the component schemas reachable from every operation's `key` (responses, requestBody...)."""
+    """Names of the component schemas reachable from every operation's `key` (responses, requestBody...; "": all)."""
     seen: set[str] = set()
     stack = []
     for item in document.get("paths", {}).values():
         for operation in item.values():
-            if isinstance(operation, dict) and key in operation:
-                stack.extend(_refs(operation[key], document))
+            if isinstance(operation, dict) and (key in operation or not key):
+                stack.extend(_refs(operation[key] if key else operation, document))
+    if not key:  # everything: the shared responses too
+        stack.extend(_refs(document.get("components", {}).get("responses", {}), document))
     while stack:
         name = stack.pop()
         if name in seen or name not in schemas:

@@ -25,3 +25,10 @@ def register(app: Flask) -> None:
             )
         else:
             run_forever(settings, interval)
+
+    @app.cli.command("refill-reminders")
+    def refill_reminders() -> None:
+        """Queue refill-due reminders now (Celery beat runs this hourly); safe to repeat."""
+        from hearth.services.medications.reminders import plan_due
+
+        click.echo(f"refill reminders queued: {plan_due(base_url=current_app.config.get('BASE_URL', ''))}")

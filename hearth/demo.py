@@ -36,6 +36,7 @@ from hearth.models import (
 from hearth.security.passwords import hash_password
 from hearth.services.estimates.demo import seed_estimates
 from hearth.services.gfe.demo import seed_gfe_and_financing
+from hearth.services.medications.demo import seed_medications
 from hearth.services.messages.demo import seed_messages
 from hearth.services.scheduling.demo import seed_scheduling
 
@@ -278,6 +279,7 @@ def seed() -> list[tuple[str, str]]:
     seed_estimates(practice, front_desk)
     seed_gfe_and_financing(practice)
     seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
+    seed_medications(practice)
     logins += [
         ("Patient", PATIENT_EMAIL),
         ("Patient (Spanish)", "maria.garcia@example.com"),

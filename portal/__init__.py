@@ -60,19 +60,23 @@ def _blueprints():
         gfe,
         health,
         home,
+        medications,
         messages,
         notifications,
         pwa,
         records,
+        refill_queue,
         reminder_links,
         schedule,
         scheduling_admin,
         settings,
         staff,
+        staff_medications,
     )
 
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
-               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, financing, gfe]
+               schedule, scheduling_admin, notifications, reminder_links, pwa, messages, medications,
+               refill_queue, staff_medications, financing, gfe]
     from portal import coverage, estimates, fee_schedule  # price estimates (issue 10)
 
     modules += [coverage, estimates, fee_schedule]

@@ -132,7 +132,8 @@ def detail(appointment_id: int):
     appointment = booking.get(actor(), _patient(), appointment_id)
     return render_template("appointments/detail.html", a=appointment, can_change=booking.can_change(appointment),
                            can_join=booking.can_join(appointment), checkin_open=checkin.is_open(appointment),
-                           can_confirm=confirmation.needs_confirmation(appointment))
+                           can_confirm=confirmation.needs_confirmation(appointment),
+                           estimate=estimates.for_appointment(actor(), _patient(), appointment_id))
 
 
 @bp.post("/<int:appointment_id>/confirm")

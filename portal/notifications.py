@@ -7,12 +7,13 @@ from flask_babel import get_locale
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from hearth.errors import Invalid
+from hearth.errors import Invalid, NotFound
+from hearth.extensions import csrf, limiter
 from hearth.i18n import LANGUAGE_NAMES, _l
 from hearth.models import CHANNELS
 from hearth.notify.recipients import PREFERENCE_KINDS
 from hearth.schemas.notifications import NotificationArgsSchema, PreferenceSchema
-from hearth.services import notification_cards, notifications
+from hearth.services import email_unsubscribe, notification_cards, notifications
 from portal.helpers import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -25,6 +26,7 @@ KIND_LABELS = {
     "result": _l("New results and documents"),
     "bill": _l("Bills and statements"),
     "waitlist": _l("Earlier appointment offers"),
+    "refill": _l("Refill requests and reminders"),
     "account": _l("Account and sign-in"),
 }
 # Headings in the notification centre: the kinds, shorter where the preference label explains more.
@@ -142,3 +144,30 @@ def preferences():
         channels=[(c, str(CHANNEL_LABELS[c])) for c in CHANNELS],
         language_name=LANGUAGE_NAMES.get(settings.language, settings.language),
     ), (422 if errors else 200)
+
+
+def _unsubscribe_page(token: str, *, view=None, done: bool = False, message: str | None = None, status: int = 200):
+    page = render_template("notifications/unsubscribe.html", token=token, view=view, done=done, message=message,
+                           kind_label=KIND_LABELS.get(view.kind) if view else None)
+    return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/unsubscribe/<token>")
+@limiter.limit("60/minute")
+def unsubscribe(token: str):
+    """The List-Unsubscribe link's page: which emails it stops, one button (opening it changes nothing)."""
+    try:
+        return _unsubscribe_page(token, view=email_unsubscribe.open_link(token))
+    except NotFound as exc:
+        return _unsubscribe_page(token, message=str(exc.message), status=404)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058: the mail app POSTs "List-Unsubscribe=One-Click" without cookies; the token is the proof
+@limiter.limit("20/minute")
+def unsubscribe_one_click(token: str):
+    """Stop this kind of email, without sign-in (the mail app's one-click button or the page's button)."""
+    try:
+        return _unsubscribe_page(token, view=email_unsubscribe.stop_emails(token), done=True)
+    except NotFound as exc:
+        return _unsubscribe_page(token, message=str(exc.message), status=404)

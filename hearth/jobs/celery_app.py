@@ -42,6 +42,9 @@ celery_app.conf.update(
             # A tick nobody ran before the next one is useless: let it expire instead of piling up.
             "options": {"expires": DISPATCH_EVERY_SECONDS},
         },
+        # Refill-due reminders: one per fill whatever the number of runs (outbox keys), so hourly is plenty.
+        "refill-reminders": {"task": "hearth.jobs.tasks.refill_reminders", "schedule": 3600.0,
+                             "options": {"expires": 3600.0}},
     },
 )
 

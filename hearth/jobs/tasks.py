@@ -66,3 +66,17 @@ def dispatch_due() -> dict[str, int]:
         return asdict(summary)
     finally:
         db.session.remove()
+
+
+@celery_app.task(name="hearth.jobs.tasks.refill_reminders", ignore_result=True)
+def refill_reminders() -> int:
+    """Queue refill-due reminders (a week before a medication runs out); idempotent per fill."""
+    from hearth.services.medications.reminders import plan_due
+
+    ensure_db()
+    try:
+        count = plan_due(base_url=settings().get("BASE_URL", ""))
+        log.log(logging.INFO if count else logging.DEBUG, "refill reminders: %d due", count)
+        return count
+    finally:
+        db.session.remove()

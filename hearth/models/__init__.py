@@ -9,6 +9,15 @@ from hearth.models.estimates import CostEstimate
 from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
 from hearth.models.financing import FinancingClick, FinancingOffer, FinancingPromotion, PromotionKind
 from hearth.models.gfe import GfeItem, GfeProvider, GfeReason, GfeSettings, GoodFaithEstimate
+from hearth.models.medications import (
+    ControlledSchedule,
+    Medication,
+    MedicationStatus,
+    Pharmacy,
+    RefillRequest,
+    RefillRequestLine,
+    RefillStatus,
+)
 from hearth.models.messages import (
     AuthorRelation,
     Message,
@@ -85,6 +94,13 @@ __all__ = [
     "ThreadEventKind",
     "ThreadPriority",
     "ThreadStatus",
+    "ControlledSchedule",
+    "Medication",
+    "MedicationStatus",
+    "Pharmacy",
+    "RefillRequest",
+    "RefillRequestLine",
+    "RefillStatus",
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentSlotLock",

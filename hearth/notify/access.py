@@ -15,7 +15,7 @@ from hearth.models import Notification, Patient, User
 
 # The caregiver scope a kind of notification about a patient needs.
 KIND_SCOPES = {"reminder": "appointments", "waitlist": "appointments", "message": "messages",
-               "result": "results", "bill": "billing"}
+               "result": "results", "bill": "billing", "refill": "medications"}
 
 
 def lost_access(rows: Sequence[Notification]) -> list[Notification]:

@@ -26,13 +26,15 @@ from hearth.notify.templates import Rendered, render
 from hearth.services import sessions
 
 
-def _rendered(rows: Sequence[Notification], out: Outcomes) -> list[tuple[Notification, Rendered]]:
-    """Render each row in the language read at sending time (hearth.notify.wishes sets `row.locale`);
-    a row whose template no longer renders fails for good."""
+def _rendered(rows: Sequence[Notification], out: Outcomes, rnd: Round) -> list[tuple[Notification, Rendered]]:
+    """Render each row in the language read at sending time (hearth.notify.wishes sets `row.locale`), times
+    naming their zone when the recipient's differs; a row whose template no longer renders fails for good."""
     ready = []
     for row in rows:
+        wish = rnd.wishes.get(row.id)
+        reader_zone = wish.zone if wish is not None and not wish.fixed else None
         try:
-            ready.append((row, render(row.template, row.locale, row.params or {})))
+            ready.append((row, render(row.template, row.locale, row.params or {}, reader_zone=reader_zone)))
         except (ValueError, KeyError) as exc:
             out[row.id] = [(None, Result.permanent(f"template: {exc}"))]
     return ready
@@ -41,7 +43,7 @@ def _rendered(rows: Sequence[Notification], out: Outcomes) -> list[tuple[Notific
 def send_email(adapter: EmailChannel, rows: Sequence[Notification], rnd: Round) -> None:
     """One SMTP connection for the group; each email admitted right before it goes, finished right after."""
     out: Outcomes = {}
-    ready = [(row, r) for row, r in _rendered(rows, out) if row.to_address]
+    ready = [(row, r) for row, r in _rendered(rows, out, rnd) if row.to_address]
     for row in rows:
         if not row.to_address and row.id not in out:
             out[row.id] = [(None, Result.skipped("no email address"))]
@@ -58,13 +60,14 @@ def send_email(adapter: EmailChannel, rows: Sequence[Notification], rnd: Round) 
         if i == len(ready) - 1:
             rnd.commit()  # before the connection is closed: no write lock held over the network
 
-    adapter.send_many([Email(row.to_address or "", rendered) for row, rendered in ready], before=before, after=after)
+    emails = [Email(row.to_address or "", rendered, adapter.unsubscribe_url(row)) for row, rendered in ready]
+    adapter.send_many(emails, before=before, after=after)
 
 
 def send_sms(adapter: SmsChannel, rows: Sequence[Notification], rnd: Round) -> None:
     """One text at a time, each admitted right before its request and finished right after."""
     out: Outcomes = {}
-    ready = _rendered(rows, out)
+    ready = _rendered(rows, out, rnd)
     for row, _ in ready:
         if not row.to_address:
             out[row.id] = [(None, Result.skipped("no phone number"))]
@@ -105,7 +108,7 @@ def send_push(adapter: FcmChannel, rows: Sequence[Notification], rnd: Round) -> 
     a repeat of the same notification into one.
     """
     out: Outcomes = {}
-    ready = _rendered(rows, out)
+    ready = _rendered(rows, out, rnd)
     devices = active_devices({row.recipient_user_id for row, _ in ready if row.recipient_user_id is not None})
     db.session.commit()  # end the read transaction before the network calls
     sendable: list[tuple[Notification, Rendered, list[DeviceTarget]]] = []

@@ -16,7 +16,7 @@ from hearth import db, phones
 from hearth.models import Channel, NotificationPreference, Patient, User
 
 ACCOUNT_KIND = "account"  # sign-in and security mail: always email, never held by quiet hours
-PREFERENCE_KINDS = ("reminder", "appointment", "message", "result", "bill", "waitlist")
+PREFERENCE_KINDS = ("reminder", "appointment", "message", "result", "bill", "waitlist", "refill")
 KINDS = (*PREFERENCE_KINDS, ACCOUNT_KIND)
 DEFAULT_CHANNELS = (Channel.EMAIL.value,)
 

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 
+from hearth import timefmt
 from hearth.placeholders import fill
 
 LOCALES = ("en", "es")
@@ -42,6 +43,8 @@ class Template:
     # Lines with links added to the email and SMS text (not the push) when every `link_params` is given.
     links: Mapping[str, str] | None = None
     link_params: tuple[str, ...] = ()
+    # The words of the `url` link in the HTML part (default: the push title), never the raw address.
+    link_words: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,16 @@ VISIT_LINKS = {
     "en": "Confirm: {confirm_url}\nCancel: {cancel_url}",
     "es": "Confirmar: {confirm_url}\nCancelar: {cancel_url}",
 }
+
+# The words of the reminder's links in the HTML part, where the text part has "Confirm: <address>".
+LINK_WORDS = {
+    "confirm_url": {"en": "Confirm the appointment", "es": "Confirmar la cita"},
+    "cancel_url": {"en": "Cancel the appointment", "es": "Cancelar la cita"},
+}
+# The foot of notification emails (HTML), beside the List-Unsubscribe header.
+STOP_EMAILS = {"en": "Stop these emails", "es": "Dejar de recibir estos correos"}
+SETTINGS_NOTE = {"en": "You get this email because of your notification settings in Hearth.",
+                 "es": "Recibe este correo por su configuración de notificaciones en Hearth."}
 
 # The practice's phone number, on every cancellation (email and SMS), for booking again by phone.
 CALL_US = {"en": "To book again, call us at {phone}.", "es": "Para reservar otra cita, llámenos al {phone}."}
@@ -90,6 +103,7 @@ TEMPLATES: dict[str, Template] = {
     "password_reset_no_account": Template(
         required=("url",),
         optional=(),
+        link_words={"en": "Ask for a reset link", "es": "Pedir un enlace"},
         texts={
             "en": Text(
                 "Reset your Hearth password",
@@ -185,6 +199,7 @@ TEMPLATES: dict[str, Template] = {
     "caregiver_invitation": Template(
         required=("inviter", "url", "days"),
         optional=(),
+        link_words={"en": "Accept the invitation", "es": "Aceptar la invitación"},
         texts={
             "en": Text(
                 "You are invited to Hearth",
@@ -304,6 +319,38 @@ TEMPLATES: dict[str, Template] = {
             ),
         },
     ),
+    # Refill requests (hearth.services.medications): never the medication, the note or the decision's reason.
+    "refill_update": Template(
+        texts={
+            "en": Text(
+                "Update on your refill request",
+                "Refill request update",
+                "There is an update on your refill request. " + OPEN["en"],
+            ),
+            "es": Text(
+                "Novedades sobre su pedido de resurtido",
+                "Novedades sobre su resurtido",
+                "Hay novedades sobre su pedido de resurtido. " + OPEN["es"],
+            ),
+        },
+    ),
+    "refill_due": Template(
+        optional=("ref", "url"),
+        link_params=("url",),
+        links={"en": "Ask for a refill: {url}", "es": "Pida un resurtido: {url}"},
+        texts={
+            "en": Text(
+                "Time to ask for a refill",
+                "Time to ask for a refill",
+                "One of your medicines will run out in about a week. You can ask for a refill in Hearth.",
+            ),
+            "es": Text(
+                "Es hora de pedir un resurtido",
+                "Es hora de pedir un resurtido",
+                "Uno de sus medicamentos se acabará en una semana más o menos. Puede pedir un resurtido en Hearth.",
+            ),
+        },
+    ),
     # The practice cancelled a visit (the provider took the time off): date and time only, never why.
     "appointment_cancelled": Template(
         optional=("ref", "date", "time", "starts_at", "zone", "phone"),
@@ -408,16 +455,17 @@ def check_params(key: str, params: Mapping[str, Any]) -> None:
             raise ValueError(f"template {key!r}: parameter {name!r} must be a string or an integer")
 
 
-def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
+def render(key: str, locale: str | None, params: Mapping[str, Any], *, reader_zone: str | None = None) -> Rendered:
     """The texts of `key` in the person's language, with `params` filled in.
 
     A moment given as `starts_at` (ISO 8601) and `zone` is written out as `date` and `time` in that
     language here, at sending time, and links open their page in it: a reminder queued weeks ahead
-    speaks the language the person has chosen since.
+    speaks the language the person has chosen since. The time is the clinic's (`zone`), followed by the
+    zone's short name when `reader_zone` (the recipient's) would show another time.
     """
     check_params(key, params)
     lang = normalize_locale(locale)
-    params = localized(params, lang)
+    params = localized(params, lang, reader_zone)
     template = TEMPLATES[key]
     texts = template.texts
     if template.detailed and all(name in params for name in template.detail_params):
@@ -431,20 +479,23 @@ def render(key: str, locale: str | None, params: Mapping[str, Any]) -> Rendered:
         subject=fill(text.subject, values),
         title=fill(text.title, values),
         body=fill(words, values),
-        html=_html(words, values, fill(text.subject, values), lang),
+        html=_html(words, values, fill(text.subject, values), lang,
+                   (template.link_words or {}).get(lang) or fill(text.title, values)),
         locale=lang,
         short=fill(text.body, values),
     )
 
 
-def localized(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """`params` with `starts_at`/`zone` turned into `date` and `time` in `lang`, and links' `lang` set."""
+def localized(params: Mapping[str, Any], lang: str, reader_zone: str | None = None) -> dict[str, Any]:
+    """`params` with `starts_at`/`zone` turned into `date` and `time` in `lang` (plain spaces, the zone named
+    when the reader's differs), and links' `lang` set."""
     out = dict(params)
     starts_at, zone = out.pop("starts_at", None), out.pop("zone", None)
     if starts_at and zone:
-        local = datetime.fromisoformat(str(starts_at)).astimezone(ZoneInfo(str(zone)))
-        out.setdefault("date", format_date(local.date(), "full", locale=lang))
-        out.setdefault("time", format_time(local.time(), "short", locale=lang))
+        moment = datetime.fromisoformat(str(starts_at))
+        local = moment.astimezone(ZoneInfo(str(zone)))
+        out.setdefault("date", _plain(format_date(local.date(), "full", locale=lang)))
+        out.setdefault("time", timefmt.when(moment, lang, zone=str(zone), viewer_zone=reader_zone, parts="time"))
     for name, value in out.items():
         if name.endswith("_url") and isinstance(value, str):
             out[name] = _LANG_QUERY.sub(rf"\g<1>{lang}", value)
@@ -452,20 +503,46 @@ def localized(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 
 _LANG_QUERY = re.compile(r"([?&]lang=)[A-Za-z-]{2,10}(?=$|&)")
+_LINK_LINE = re.compile(r"^[^:{}\n]+: (\{\w+_url\})$", re.MULTILINE)  # "Confirm: {confirm_url}"
+_END = "</div></body></html>"
 
 
-def _html(body: str, values: Mapping[str, str], subject: str, lang: str) -> str:
-    """The email's HTML part: the same words, escaped, with the link (if any) made clickable."""
+def _plain(text: str) -> str:
+    """Babel's narrow and no-break spaces as plain spaces (they make an SMS UCS-2 and some mail apps stumble)."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def _html(body: str, values: Mapping[str, str], subject: str, lang: str, url_words: str) -> str:
+    """The email's HTML part: the same words, escaped, with links in words (never a raw address), readable on
+    a 375 px phone (viewport, wrapping, 16 px text, large tap targets)."""
     escaped = {k: html.escape(v) for k, v in values.items()}
     for name, value in values.items():
         if name == "url" or name.endswith("_url"):
-            escaped[name] = f'<a href="{html.escape(value, quote=True)}">{html.escape(value)}</a>'
+            words = LINK_WORDS.get(name, {}).get(lang) or url_words
+            escaped[name] = (f'<a href="{html.escape(value, quote=True)}" style="{_LINK_STYLE}">'
+                             f"{html.escape(words)}</a>")
 
     # html.escape leaves the {placeholders} alone, so escape the words first and then fill them in.
-    safe_body = fill(html.escape(body), escaped)
-    paragraphs = "".join(f"<p>{line}</p>" for line in safe_body.split("\n") if line)
+    safe_body = fill(html.escape(_LINK_LINE.sub(r"\1", body)), escaped)
+    paragraphs = "".join(f'<p style="margin: 0 0 16px">{line}</p>' for line in safe_body.split("\n") if line)
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(subject)}</title></head>"
-        f'<body style="font-family: sans-serif; line-height: 1.5">{paragraphs}</body></html>'
+        '<body style="margin: 0; padding: 16px; font-family: sans-serif; font-size: 16px; line-height: 1.5; '
+        'color: #1b1b1b; overflow-wrap: break-word">'
+        f'<div style="max-width: 560px; margin: 0 auto">{paragraphs}{_END}'
     )
+
+
+_LINK_STYLE = "display: inline-block; padding: 10px 0; color: #005ea2; font-weight: bold"
+
+
+def with_footer(page: str, unsubscribe_url: str, locale: str) -> str:
+    """The HTML part with a worded "Stop these emails" link at its foot (notification mail)."""
+    lang = normalize_locale(locale)
+    foot = (f'<p style="margin: 24px 0 0; font-size: 14px; color: #565c65">{html.escape(SETTINGS_NOTE[lang])} '
+            f'<a href="{html.escape(unsubscribe_url, quote=True)}" style="color: #005ea2">'
+            f"{html.escape(STOP_EMAILS[lang])}</a></p>")
+    head, end, tail = page.rpartition(_END)
+    return f"{head}{foot}{end}{tail}" if end else page

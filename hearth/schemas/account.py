@@ -8,6 +8,7 @@ from marshmallow import ValidationError, validate, validates, validates_schema
 
 from hearth.clock import is_valid_zone
 from hearth.i18n import _l
+from hearth.models import SessionKind
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress
@@ -114,7 +115,8 @@ class EnrolmentSchema(Schema):
 
 class SessionSchema(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "web (portal) or api (mobile app sign-in)"})
+    kind = fields.String(metadata={"enum": [kind.value for kind in SessionKind],
+                                   "description": "web (portal) or api (mobile app sign-in)"})
     label = fields.String(metadata={"description": "Device name or a summary of the browser"})
     ip = fields.String(allow_none=True)
     created_at = fields.DateTime()

@@ -13,12 +13,19 @@ from marshmallow import ValidationError, post_load, pre_load, validate, validate
 
 from hearth.clock import utcnow
 from hearth.i18n import _l
-from hearth.models import ALL_SCOPES
+from hearth.models import ALL_SCOPES, GrantKind, GrantStatus
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress
 from hearth.schemas.people import PatientSummarySchema
 from hearth.services.audit_labels import describe
+
+SCOPES = list(ALL_SCOPES)
+GRANT_KINDS = [kind.value for kind in GrantKind]
+GRANT_STATUSES = [status.value for status in GrantStatus]
+# services.caregivers.view() and invitation_state(): what a grant and an invitation link mean now.
+GRANT_STATES = ["pending", "invite_expired", "active", "ended", "cancelled", "revoked", "declined"]
+INVITATION_STATES = ["pending", "expired", "accepted", "revoked", "cancelled", "declined", "invalid"]
 
 
 def _future(value: datetime) -> None:
@@ -157,14 +164,13 @@ class GrantSchema(Schema):
 
     id = fields.Integer(attribute="grant.id")
     patient_id = fields.Integer(attribute="grant.patient_id")
-    kind = fields.String(attribute="grant.kind", metadata={"description": "proxy or guardian"})
-    status = fields.String(attribute="grant.status", metadata={"description": "pending, active, revoked, declined"})
-    state = fields.String(metadata={
-        "description": "pending, invite_expired, active, ended, cancelled, revoked or declined"})
+    kind = fields.String(attribute="grant.kind", metadata={"enum": GRANT_KINDS, "description": "proxy or guardian"})
+    status = fields.String(attribute="grant.status", metadata={"enum": GRANT_STATUSES})
+    state = fields.String(metadata={"enum": GRANT_STATES, "description": "what the grant means now"})
     invited_email = fields.String(attribute="grant.invited_email")
     relationship_label = fields.String(attribute="grant.relationship_label", allow_none=True)
     caregiver = fields.Nested(CaregiverSchema, attribute="grant.caregiver", allow_none=True)
-    scopes = fields.List(fields.String(), attribute="grant.scope_list")
+    scopes = fields.List(fields.String(metadata={"enum": SCOPES}), attribute="grant.scope_list")
     starts_at = fields.DateTime(attribute="grant.starts_at")
     own_ends_at = fields.DateTime(attribute="grant.ends_at", allow_none=True,
                                   metadata={"description": "The end date chosen for this grant"})
@@ -183,21 +189,21 @@ class CaringForSchema(Schema):
 
     grant_id = fields.Integer(attribute="grant.id")
     patient = fields.Nested(PatientSummarySchema, attribute="grant.patient")
-    kind = fields.String(attribute="grant.kind")
+    kind = fields.String(attribute="grant.kind", metadata={"enum": GRANT_KINDS})
     relationship_label = fields.String(attribute="grant.relationship_label", allow_none=True)
-    scopes = fields.List(fields.String(), attribute="grant.scope_list")
+    scopes = fields.List(fields.String(metadata={"enum": SCOPES}), attribute="grant.scope_list")
     ends_at = fields.DateTime(allow_none=True)
 
 
 class InvitationSchema(Schema):
     """What an invitation link shows before accepting."""
 
-    state = fields.String(metadata={"description": "pending, expired, accepted, revoked, cancelled, declined"})
+    state = fields.String(metadata={"enum": INVITATION_STATES, "description": "whether the invitation still works"})
     inviter = fields.String(metadata={"description": "The patient's name"})
     practice = fields.String(attribute="grant.patient.practice.name")
-    kind = fields.String(attribute="grant.kind")
+    kind = fields.String(attribute="grant.kind", metadata={"enum": GRANT_KINDS})
     invited_email = fields.String(attribute="grant.invited_email")
-    scopes = fields.List(fields.String(), attribute="grant.scope_list")
+    scopes = fields.List(fields.String(metadata={"enum": SCOPES}), attribute="grant.scope_list")
     expires_at = fields.DateTime(attribute="grant.invite_expires_at", allow_none=True)
 
 

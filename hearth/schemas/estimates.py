@@ -175,18 +175,19 @@ class BenefitsFormSchema(BenefitsSchema):
 
 
 class CoverageSchema(Schema):
-    kind = fields.Function(lambda c: c.kind.value)
+    kind = fields.Function(lambda c: c.kind.value, metadata={"type": "string", "enum": ["insurance", "self_pay"]})
     payer_name = fields.String(allow_none=True)
     plan_name = fields.String(allow_none=True)
     member_id = fields.String(allow_none=True)
     group_id = fields.String(allow_none=True)
     subscriber_name = fields.String(allow_none=True)
     subscriber_relationship = fields.Function(
-        lambda c: c.subscriber_relationship.value if c.subscriber_relationship else None)
-    card_front = fields.Function(lambda c: bool(c.card_front_key))
-    card_back = fields.Function(lambda c: bool(c.card_back_key))
+        lambda c: c.subscriber_relationship.value if c.subscriber_relationship else None, allow_none=True,
+        metadata={"type": "string"})
+    card_front = fields.Function(lambda c: bool(c.card_front_key), metadata={"type": "boolean"})
+    card_back = fields.Function(lambda c: bool(c.card_back_key), metadata={"type": "boolean"})
     deductible_cents = fields.Integer()
-    coinsurance_percent = fields.Function(lambda c: c.coinsurance_bp / 100)
+    coinsurance_percent = fields.Function(lambda c: c.coinsurance_bp / 100, metadata={"type": "number"})
     copays = fields.Dict(values=fields.Integer())
     copay_counts_toward_deductible = fields.Boolean()
     oop_max_cents = fields.Integer(allow_none=True)
@@ -195,7 +196,8 @@ class CoverageSchema(Schema):
     uncovered_categories = fields.List(fields.String(allow_none=True))
     benefits_updated_at = fields.AwareDateTime(allow_none=True)
     verified_at = fields.AwareDateTime(allow_none=True)
-    verified_by = fields.Function(lambda c: c.verified_by.display_name if c.verified_by else None)
+    verified_by = fields.Function(lambda c: c.verified_by.display_name if c.verified_by else None, allow_none=True,
+                                  metadata={"type": "string"})
     updated_at = fields.AwareDateTime()
 
 

@@ -172,6 +172,11 @@ class List(_List):
 class _Answer(Field):
     """A free value inside a Dict: a boolean or bounded text (what a form or questionnaire can hold)."""
 
+    def __init__(self, **kwargs):
+        metadata = {"oneOf": [{"type": "boolean"}, {"type": "string", "maxLength": MAX_TEXT}],
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             return value

@@ -8,7 +8,7 @@ from datetime import time
 from marshmallow import ValidationError, pre_load, validate, validates, validates_schema
 
 from hearth.i18n import _l
-from hearth.models import CHANNELS
+from hearth.models import CHANNELS, NotificationStatus
 from hearth.notify.recipients import KINDS, PREFERENCE_KINDS
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
@@ -43,7 +43,8 @@ class NotificationItemSchema(Schema):
     kind = fields.String(metadata={"enum": list(KINDS), "description": "what the notification is about"})
     topic = fields.String(metadata={"description": "the heading to show it under (a kind)"})
     channel = fields.String(metadata={"enum": list(CHANNELS), "description": "how it reached the person"})
-    status = fields.String(metadata={"description": "sent, or failed when no channel could reach the person"})
+    status = fields.String(metadata={"enum": [NotificationStatus.SENT.value, NotificationStatus.FAILED.value],
+                                     "description": "sent, or failed when no channel could reach the person"})
     at = fields.DateTime(metadata={"description": "When it was sent (or given up on), UTC"})
     title = fields.String(metadata={"description": "In the reader's current language"})
     body = fields.String()

@@ -8,7 +8,7 @@ from datetime import date
 from marshmallow import ValidationError, post_load, pre_load, validate, validates
 
 from hearth.i18n import LANGUAGE_NAMES, _l
-from hearth.models import CHANNELS
+from hearth.models import ALL_SCOPES, CHANNELS, GrantKind, GrantStatus
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.contact import EmailAddress, PhoneNumber
@@ -148,9 +148,9 @@ class CareTeamMemberSchema(Schema):
 class ChartCaregiverSchema(Schema):
     name = fields.String()
     relationship = fields.String(allow_none=True)
-    kind = fields.String()
-    status = fields.String()
-    scopes = fields.List(fields.String())
+    kind = fields.String(metadata={"enum": [kind.value for kind in GrantKind]})
+    status = fields.String(metadata={"enum": [status.value for status in GrantStatus]})
+    scopes = fields.List(fields.String(metadata={"enum": list(ALL_SCOPES)}))
     ends_at = fields.DateTime(allow_none=True)
 
 

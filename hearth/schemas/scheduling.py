@@ -8,7 +8,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from hearth import texts
 from hearth.i18n import _l
-from hearth.models import AppointmentStatus
+from hearth.models import AppointmentStatus, WaitlistStatus
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.texts import localized_field, reader_language
@@ -117,7 +117,8 @@ class ProviderOutSchema(Schema):
 
 class LocationOutSchema(Schema):
     id = fields.Integer()
-    name = localized_field("name", metadata={"description": "in the reader's language when the practice gave it"})
+    name = localized_field("name", metadata={"type": "string",
+                                             "description": "in the reader's language when the practice gave it"})
     address = fields.String(allow_none=True)
 
 
@@ -135,11 +136,12 @@ class VisitTypeBriefSchema(Schema):
     """A visit type as patients read it: name, instructions and questions in the reader's language."""
 
     id = fields.Integer()
-    name = localized_field("name")
+    name = localized_field("name", metadata={"type": "string", "description": "in the reader's language"})
     duration_minutes = fields.Integer()
     mode = fields.String()
     self_schedulable = fields.Boolean()
-    instructions = localized_field("instructions", allow_none=True)
+    instructions = localized_field("instructions", allow_none=True, metadata={
+        "type": "string", "description": "how to prepare, in the reader's language"})
     questionnaire = fields.List(fields.Nested(QuestionSchema))
 
 
@@ -186,12 +188,12 @@ class AppointmentSchema(Schema):
 class AppointmentLinkSchema(Schema):
     """What a reminder link shows without sign-in: when, where (practice), state, what can be done."""
 
-    action = fields.String(metadata={"description": "what the link is for: confirm or cancel"})
+    action = fields.String(metadata={"enum": ["confirm", "cancel"], "description": "what the link is for"})
     starts_at = fields.DateTime()
     timezone = fields.String(attribute="zone", metadata={"description": "the clinic's zone"})
     practice_name = fields.String()
     phone = fields.String(metadata={"description": "whom to call when it is too late to cancel online"})
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in AppointmentStatus], "description": "the visit's status"})
     confirmed_at = fields.DateTime(allow_none=True)
     can_confirm = fields.Boolean()
     can_cancel = fields.Boolean()
@@ -228,7 +230,7 @@ class WaitlistEntrySchema(Schema):
     provider = fields.Nested(ProviderOutSchema, allow_none=True)
     window_start = fields.Date()
     window_end = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in WaitlistStatus]})
     created_at = fields.DateTime()
     offered_at = fields.DateTime(allow_none=True)
     offer = fields.Nested(WaitlistOfferSchema, attribute="open_offer", allow_none=True, metadata={

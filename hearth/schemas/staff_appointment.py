@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from hearth.models import AppointmentStatus
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.patients import ChartCaregiverSchema
 from hearth.schemas.scheduling import StaffAppointmentSchema
 
+STATUSES = [status.value for status in AppointmentStatus]
+
 
 class AnswerSchema(Schema):
     question_id = fields.String()
     question = fields.String()
-    answer = fields.Raw(allow_none=True, metadata={"description": "true/false for yes-or-no questions, else text"})
+    answer = fields.Raw(metadata={  # services.scheduling.checkin stores only booleans and text
+        "oneOf": [{"type": "boolean"}, {"type": "string"}],
+        "description": "true/false for yes-or-no questions, else text"})
 
 
 class StatusChangeSchema(Schema):
     at = fields.DateTime()
-    from_status = fields.Function(lambda c: c.from_status.value if c.from_status else None, allow_none=True)
-    to_status = fields.Function(lambda c: c.to_status.value)
+    from_status = fields.Function(lambda c: c.from_status.value if c.from_status else None, allow_none=True,
+                                  metadata={"type": "string", "enum": STATUSES})
+    to_status = fields.Function(lambda c: c.to_status.value, metadata={"type": "string", "enum": STATUSES})
     by = fields.Function(lambda c: c.by_user.display_name if c.by_user else None, allow_none=True,
-                         metadata={"description": "who made the change (null: a reminder link or the system)"})
+                         metadata={"type": "string",
+                                   "description": "who made the change (null: a reminder link or the system)"})
 
 
 class PatientContactSchema(Schema):
@@ -47,6 +54,6 @@ class StaffAppointmentDetailSchema(Schema):
     history = fields.List(fields.Nested(StatusChangeSchema), metadata={"description": "status changes, oldest first"})
     caregivers = fields.List(fields.Nested(CaregiverContactSchema))
     next_statuses = fields.Function(lambda v: [s.value for s in v.next_statuses],
-                                    metadata={"type": "array", "items": {"type": "string"},
+                                    metadata={"type": "array", "items": {"type": "string", "enum": STATUSES},
                                               "description": "statuses POST …/status accepts now"})
     can_cancel = fields.Boolean()

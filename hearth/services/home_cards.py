@@ -36,6 +36,7 @@ CARD_MODULES = [
     "hearth.services.scheduling.cards",
     "hearth.services.notification_cards",
     "hearth.services.messages.cards",
+    "hearth.services.medications.home_card",
     "hearth.services.gfe.cards",
 ]
 _loaded = False

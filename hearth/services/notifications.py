@@ -82,7 +82,7 @@ def list_for_user(user: User, page: int = 1, per_page: int = PER_PAGE, *,
     items = []
     for row in rows:
         try:
-            text = render(row.template, locale or user.locale, row.params or {})
+            text = render(row.template, locale or user.locale, row.params or {}, reader_zone=user.timezone)
             title, body = text.title, text.short
         except (ValueError, KeyError):  # a template retired since: say something rather than fail the page
             title, body = str(_l("Notification")), ""

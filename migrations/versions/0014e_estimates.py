@@ -1,7 +1,7 @@
 """fee schedule, coverage and cost estimates
 
 Revision ID: 0014e_estimates
-Revises: 0013_read_indexes
+Revises: 0014c_medications
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import hearth.models.base
 
 
 revision = "0014e_estimates"
-down_revision = "0013_read_indexes"
+down_revision = "0014c_medications"
 branch_labels = None
 depends_on = None
 

@@ -32,13 +32,15 @@ def _compiled(document_id: int, document_json: str) -> dict:
 
 
 def _nullable_refs_for_validation(node):
-    """`allOf: [$ref], nullable: true` is how OpenAPI 3.0 generators read "the type or null"; the JSON Schema
-    validator applies the referenced schema to null as well, so spell the same meaning as anyOf for it."""
+    """`allOf: [$ref], nullable: true` means "the type or null" to OpenAPI 3.0 generators; the JSON Schema
+    validator applies the referenced schema to null as well, so spell the same meaning as anyOf for it (the
+    document itself writes `anyOf: [$ref, NULL]`, api/openapi.py, which needs no rewriting)."""
     if isinstance(node, dict):
         node = {k: _nullable_refs_for_validation(v) for k, v in node.items()}
         if node.get("nullable") and len(node.get("allOf", [])) == 1 and "$ref" in node["allOf"][0]:
             node["anyOf"] = [node.pop("allOf")[0], {"nullable": True, "enum": [None]}]
             node.pop("nullable")
+            node.pop("type", None)
         return node
     if isinstance(node, list):
         return [_nullable_refs_for_validation(v) for v in node]

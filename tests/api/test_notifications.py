@@ -67,7 +67,8 @@ def test_get_preferences_shows_defaults_language_and_zone(client):
     r = client.get("/api/v1/notifications/preferences", headers=bearer(client, patient.user))
     assert r.status_code == 200
     assert (r.json["language"], r.json["timezone"]) == ("es", patient.practice.timezone)
-    assert [i["kind"] for i in r.json["items"]] == ["reminder", "appointment", "message", "result", "bill", "waitlist"]
+    assert [i["kind"] for i in r.json["items"]] == ["reminder", "appointment", "message", "result", "bill", "waitlist",
+                                                    "refill"]
     assert r.json["items"][0] == {"kind": "reminder", "channels": ["push", "email"], "quiet_hours_start": None,
                                   "quiet_hours_end": None, "is_default": True}
 

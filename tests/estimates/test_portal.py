@@ -35,6 +35,8 @@ def test_booking_review_shows_the_estimate_and_booking_ties_it(client, priced):
     appointment = db.session.scalar(select(Appointment).where(Appointment.patient_id == c.patient.id))
     db.session.refresh(estimate)
     assert estimate.appointment_id == appointment.id
+    detail = client.get(f"/appointments/{appointment.id}").get_data(as_text=True)
+    assert "Estimated cost" in detail and f"/estimates/{estimate.id}" in detail
 
 
 def test_booking_review_in_spanish(client, priced):

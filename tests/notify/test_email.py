@@ -29,7 +29,8 @@ def test_password_reset_arrives_in_spanish_with_text_and_html(smtp_server, make_
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "https://hearth.test/reset/tok1?x=1&y=2" in text and "60 minutos" in text
-    assert '<a href="https://hearth.test/reset/tok1?x=1&amp;y=2">' in html and 'lang="es"' in html
+    assert '<a href="https://hearth.test/reset/tok1?x=1&amp;y=2"' in html and 'lang="es"' in html
+    assert ">Restablezca su contraseña</a>" in html  # the link in words, not the raw address
     assert smtp_server.envelopes[0].rcpt_tos == ["lucia@example.test"]
     assert reload(row).status == NotificationStatus.SENT
     assert attempts_of(row)[0].provider_message_id == msg["Message-ID"]

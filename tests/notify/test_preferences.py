@@ -18,7 +18,7 @@ from tests.factories import make_patient, make_user
 def test_defaults_come_from_the_patient_record():
     patient = make_patient(preferred_channels="push,email")
     views = notifications.get_preferences(patient.user)
-    assert [v.kind for v in views] == ["reminder", "appointment", "message", "result", "bill", "waitlist"]
+    assert [v.kind for v in views] == ["reminder", "appointment", "message", "result", "bill", "waitlist", "refill"]
     assert all(v.channels == ["push", "email"] and v.is_default for v in views)
     assert notifications.get_preferences(make_user())[0].channels == ["email"]
 

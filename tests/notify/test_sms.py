@@ -33,7 +33,7 @@ def test_reminder_text_is_delivered_with_basic_auth(fake_sms, make_channels):
     assert sms == {
         "To": "+15557654321",
         "From": "+15550000000",
-        "Body": "Tiene una cita próximamente. Abra Hearth para ver los detalles.",
+        "Body": "Tiene una cita proximamente. Abra Hearth para ver los detalles.",  # GSM-7 (hearth.notify.gsm)
     }
     assert attempts_of(reload(row))[0].provider_message_id.startswith("SM")
 

@@ -10,14 +10,15 @@ import contextlib
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 from hearth.clock import utcnow
+from hearth.notify import unsubscribe
 from hearth.notify.channels import Result
-from hearth.notify.templates import Rendered
+from hearth.notify.templates import Rendered, with_footer
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,15 @@ class MailSettings:
     use_tls: bool = False
     sender: str = "Hearth <no-reply@hearth.localhost>"
     timeout: float = 30.0
+    base_url: str = ""  # BASE_URL and SECRET_KEY sign the one-click unsubscribe links (hearth.notify.unsubscribe)
+    secret: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
 class Email:
     to: str
     rendered: Rendered
+    unsubscribe_url: str | None = None  # notification mail only; never account or security mail
 
 
 class EmailChannel:
@@ -58,11 +62,17 @@ class EmailChannel:
                 use_tls=bool(settings.get("MAIL_USE_TLS")),
                 sender=settings.get("MAIL_FROM") or MailSettings.sender,
                 timeout=float(settings.get("MAIL_TIMEOUT") or 30),
+                base_url=settings.get("BASE_URL") or "",
+                secret=settings.get("SECRET_KEY") or "",
             )
         )
 
+    def unsubscribe_url(self, row) -> str | None:
+        return unsubscribe.url_for_row(row, self.settings.secret, self.settings.base_url)
+
     def build(self, email: Email) -> EmailMessage:
-        """The MIME message: a text part and an HTML alternative."""
+        """The MIME message: a text part and an HTML alternative; notification mail adds RFC 8058 one-click
+        unsubscribe headers and a worded link at the foot of the HTML part."""
         msg = EmailMessage()
         domain = parseaddr(self.settings.sender)[1].rpartition("@")[2] or "hearth.localhost"
         msg["Subject"] = email.rendered.subject
@@ -71,8 +81,13 @@ class EmailChannel:
         msg["Date"] = format_datetime(utcnow())
         msg["Message-ID"] = make_msgid(domain=domain)
         msg["Auto-Submitted"] = "auto-generated"
+        html = email.rendered.html
+        if email.unsubscribe_url:
+            msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            html = with_footer(html, email.unsubscribe_url, email.rendered.locale)
         msg.set_content(email.rendered.body)
-        msg.add_alternative(email.rendered.html, subtype="html")
+        msg.add_alternative(html, subtype="html")
         msg["Content-Language"] = email.rendered.locale  # after the body: set_content drops Content-* headers
         return msg
 

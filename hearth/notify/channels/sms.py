@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from hearth.notify import gsm
 from hearth.notify.channels import Result, parse_retry_after
 
 
@@ -54,8 +55,10 @@ class SmsChannel:
         return f"{s.api_base}/2010-04-01/Accounts/{s.account_sid}/Messages.json"
 
     def send(self, to: str, body: str) -> Result:
-        """Send one text: 2xx sent, 429 and 5xx transient (Retry-After honoured), other 4xx permanent."""
+        """Send one text (in GSM-7 where the words allow it, hearth.notify.gsm): 2xx sent, 429 and 5xx transient
+        (Retry-After honoured), other 4xx permanent."""
         s = self.settings
+        body = gsm.fit(body)
         try:
             resp = self.session.post(
                 self.url,
