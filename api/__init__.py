@@ -70,6 +70,8 @@ def blueprints():
         billing,
         caregivers,
         devices,
+        financing,
+        gfe,
         inbox,
         me,
         medications,
@@ -87,7 +89,7 @@ def blueprints():
 
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, appointment_links, medications, results, billing,
-               stripe_webhook, messages, messaging_settings, inbox]
+               stripe_webhook, messages, messaging_settings, inbox, financing, gfe]
     from api import coverage, estimates  # price estimates (issue 10)
 
     modules += [coverage, estimates]

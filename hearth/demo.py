@@ -36,6 +36,7 @@ from hearth.models import (
 from hearth.security.passwords import hash_password
 from hearth.services.billing.demo import seed_billing
 from hearth.services.estimates.demo import seed_estimates
+from hearth.services.gfe.demo import seed_gfe_and_financing
 from hearth.services.medications.demo import seed_medications
 from hearth.services.messages.demo import seed_messages
 from hearth.services.results.demo import seed_results
@@ -278,6 +279,7 @@ def seed() -> list[tuple[str, str]]:
     _grants(patients, front_desk)
     seed_scheduling(practice)
     seed_estimates(practice, front_desk)
+    seed_gfe_and_financing(practice)
     seed_medications(practice)
     seed_results(practice)
     seed_billing(practice)

@@ -58,6 +58,8 @@ def _blueprints():
         billing_staff,
         booking,
         caregivers,
+        financing,
+        gfe,
         guest_pay,
         health,
         home,
@@ -83,7 +85,7 @@ def _blueprints():
     modules = [health, auth, acting, home, account, caregivers, staff, records, settings, booking, appointments,
                schedule, scheduling_admin, notifications, reminder_links, pwa, medications, refill_queue,
                staff_medications, results, results_staff, billing, billing_staff, guest_pay, messages,
-               messaging_admin, inbox, workspace]
+               messaging_admin, inbox, workspace, financing, gfe]
     from portal import coverage, estimates, fee_schedule  # price estimates (issue 10)
 
     modules += [coverage, estimates, fee_schedule]

@@ -77,6 +77,8 @@ AREAS = [
     _Area("schedule.index", _l("Schedule"), "staff", icon="event", primary_for=("staff",)),
     _Area("refill_queue.index", _l("Refill requests"), "staff"),
     _Area("caregivers.index", _l("Caregivers"), "all"),
+    _Area("financing.pay_over_time", _l("Pay over time"), "person", "billing"),
+    _Area("gfe.index", _l("Good Faith Estimates"), "person", "billing"),
     _Area("records.profile", _l("Profile"), "person"),
     _Area("coverage.index", _l("Insurance"), "person", "billing"),
     _Area("estimates.tool", _l("Price estimates"), "person", "billing"),
@@ -86,6 +88,8 @@ AREAS = [
     _Area("results_staff.awaiting", _l("Results waiting for a comment"), "staff"),
     _Area("messaging_admin.index", _l("Messaging setup"), "admin"),
     _Area("fee_schedule.index", _l("Fee schedule"), "admin"),
+    _Area("financing.settings", _l("Financing offers"), "admin"),
+    _Area("gfe.settings", _l("Good Faith Estimate settings"), "admin"),
     _Area("account.index", _l("Account"), "all"),
 ]
 PRIMARY_LIMIT = 3  # the bottom bar: three areas and "More"

@@ -21,6 +21,8 @@ from hearth.models.caregiver import ALL_SCOPES, CaregiverGrant, GrantKind, Grant
 from hearth.models.coverage import Coverage, CoverageKind, SubscriberRelationship
 from hearth.models.estimates import CostEstimate
 from hearth.models.fees import AllowedAmount, CodeType, FeeScheduleItem, ServiceCategory, VisitTypeService
+from hearth.models.financing import FinancingClick, FinancingOffer, FinancingPromotion, PromotionKind
+from hearth.models.gfe import GfeItem, GfeProvider, GfeReason, GfeSettings, GoodFaithEstimate
 from hearth.models.medications import (
     ControlledSchedule,
     Medication,
@@ -83,6 +85,15 @@ from hearth.models.scheduling import (
 from hearth.models.user import Device, RefreshToken, SessionKind, SignInThrottle, User, UserSession
 
 __all__ = [
+    "FinancingClick",
+    "FinancingOffer",
+    "FinancingPromotion",
+    "PromotionKind",
+    "GfeItem",
+    "GfeProvider",
+    "GfeReason",
+    "GfeSettings",
+    "GoodFaithEstimate",
     "AllowedAmount",
     "CodeType",
     "CostEstimate",

@@ -34,7 +34,7 @@ _MAKERS: list[tuple[str | None, CardMaker]] = []
 # The modules that register card makers (imported once, on first use).
 CARD_MODULES = ["hearth.services.scheduling.cards", "hearth.services.notification_cards",
                 "hearth.services.medications.home_card", "hearth.services.results.cards",
-                "hearth.services.billing.cards", "hearth.services.messages.cards"]
+                "hearth.services.billing.cards", "hearth.services.messages.cards", "hearth.services.gfe.cards"]
 _loaded = False
 
 

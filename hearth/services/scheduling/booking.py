@@ -18,6 +18,7 @@ from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
 from hearth.models import Appointment, AppointmentStatus, Patient, User, VisitMode, VisitType, WaitlistStatus
 from hearth.models.scheduling import UPCOMING_STATUSES
+from hearth.services.gfe import issue as gfe_issue
 from hearth.services.scheduling import history, notices, overlap, reminders, video_link, waitlist
 from hearth.services.scheduling.availability import open_slots
 from hearth.services.scheduling.common import (
@@ -109,6 +110,7 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     waitlist.settle(appointment, booker_patient_id=patient.id)
     reminders.plan(appointment, base_url=base_url)
     notices.booked(appointment)
+    gfe_issue.on_booked(appointment)  # a self-pay patient booking 3+ business days out is owed a GFE
     return appointment
 
 
@@ -168,6 +170,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     waitlist.settle(appointment, booker_patient_id=None)
     reminders.replan(appointment, base_url=base_url)
     notices.moved(appointment)
+    gfe_issue.on_rescheduled(appointment)  # a new date or provider: a new GFE replaces the visit's old one
     old_provider, _, old_start, old_end = old
     if old_provider != appointment.provider_id or not (old_start < appointment.ends_at
                                                        and appointment.starts_at < old_end):
