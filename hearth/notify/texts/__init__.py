@@ -1,0 +1,1 @@
+"""The notification texts, English and Spanish, by area; hearth.notify.templates joins them into TEMPLATES."""
