@@ -29,8 +29,8 @@ from hearth.schemas.inbox import (
     StaffReplySchema,
     ThreadAssignSchema,
     ThreadPoolMoveSchema,
-    ThreadPrioritySchema,
-    ThreadStatusSchema,
+    ThreadPriorityChangeSchema,
+    ThreadStatusChangeSchema,
     WorkspaceSchema,
 )
 from hearth.services import workspace
@@ -127,7 +127,7 @@ def assign(data, practice_id: int, thread_id: int):
 
 
 @blp.route(THREAD + "/status", methods=["PUT"])
-@blp.arguments(ThreadStatusSchema)
+@blp.arguments(ThreadStatusChangeSchema)
 @blp.response(200, InboxThreadSchema)
 @blp.alt_response(404, description="No such thread at this practice, or not staff there")
 @blp.doc(security=BEARER)
@@ -138,7 +138,7 @@ def status(data, practice_id: int, thread_id: int):
 
 
 @blp.route(THREAD + "/priority", methods=["PUT"])
-@blp.arguments(ThreadPrioritySchema)
+@blp.arguments(ThreadPriorityChangeSchema)
 @blp.response(200, InboxThreadSchema)
 @blp.alt_response(404, description="No such thread at this practice, or not staff there")
 @blp.doc(security=BEARER)

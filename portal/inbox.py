@@ -18,8 +18,8 @@ from hearth.schemas.inbox import (
     StaffReplySchema,
     ThreadAssignSchema,
     ThreadPoolMoveSchema,
-    ThreadPrioritySchema,
-    ThreadStatusSchema,
+    ThreadPriorityChangeSchema,
+    ThreadStatusChangeSchema,
 )
 from hearth.services.messages import inbox as listing
 from hearth.services.messages import inbox_actions, inbox_labels, inbox_thread, text
@@ -167,7 +167,7 @@ def assign(thread_id: int):
 @bp.post("/threads/<int:thread_id>/status")
 @login_required
 def status(thread_id: int):
-    return _act(thread_id, ThreadStatusSchema,
+    return _act(thread_id, ThreadStatusChangeSchema,
                 lambda d: inbox_actions.set_status(actor(), thread_id, ThreadStatus(d["status"])),
                 str(_l("Status saved.")))
 
@@ -175,7 +175,7 @@ def status(thread_id: int):
 @bp.post("/threads/<int:thread_id>/priority")
 @login_required
 def priority(thread_id: int):
-    return _act(thread_id, ThreadPrioritySchema,
+    return _act(thread_id, ThreadPriorityChangeSchema,
                 lambda d: inbox_actions.set_priority(actor(), thread_id, ThreadPriority(d["priority"])),
                 str(_l("Priority saved.")))
 

@@ -54,11 +54,11 @@ class ThreadAssignSchema(Schema):
         return blank_to_none(data, ("assignee_id",))
 
 
-class ThreadStatusSchema(Schema):
+class ThreadStatusChangeSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
 
 
-class ThreadPrioritySchema(Schema):
+class ThreadPriorityChangeSchema(Schema):
     priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
 
 

@@ -10,11 +10,11 @@ HEARTH_REQUIRE_API_TOOLS=1, where a missing generator fails.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ import pytest
 
 from hearth import demo
 from tests.browser.conftest import _database_url, _flask, _free_port
+from tests.live_server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "hearth_generated_client"
@@ -51,29 +52,11 @@ def live_server(tmp_path_factory):
            "PYTHONUNBUFFERED": "1"}
     _flask(env, "db", "upgrade")
     _flask(env, "seed-demo")
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
-             "--no-reload", "--no-debugger"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Hearth server did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
-                time.sleep(0.2)
+    with serve(env, port, tmp / "server.log", ready="/healthz") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+
+
+BINARY_TYPES = ("application/pdf", "image/jpeg", "image/png", "text/csv")
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +68,12 @@ def generated(live_server, tmp_path_factory):
     with urllib.request.urlopen(f"{live_server}/api/v1/openapi.json", timeout=10) as response:
         document.write_bytes(response.read())
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # Files (PDFs, card photos, attachments, a fee-schedule CSV) travel as bytes: the generator's documented way to say so.
+    config = tmp / "generator.json"
+    config.write_text(json.dumps({"content_type_overrides": {t: "application/octet-stream" for t in BINARY_TYPES}}))
     done = subprocess.run([generator, "generate", "--path", str(document), "--output-path", str(tmp / PACKAGE),
-                           "--meta", "none"], capture_output=True, text=True, timeout=300, env=env)
+                           "--meta", "none", "--config", str(config)], capture_output=True, text=True, timeout=300,
+                          env=env)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Warning" not in output and "Unable to" not in output, f"the generator warned:\n{output}"

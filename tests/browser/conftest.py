@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ import pyotp
 import pytest
 
 from hearth import demo
+from tests.live_server import serve
 from tests.pgdb import private_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,30 +72,8 @@ def server(chromium_path, tmp_path_factory):
     _flask(env, "db", "upgrade")
     _flask(env, "seed-demo")
     SERVER_ENV["DATABASE_URL"] = env["DATABASE_URL"]
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
-             "--no-reload", "--no-debugger"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Hearth server did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
-                time.sleep(0.2)
+    with serve(env, port, tmp / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="package")

@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from tests.browser.conftest import (
     submit,
 )
 from tests.fakes.stripe_fake import FakeStripe, signed
+from tests.live_server import serve
 
 pytestmark = pytest.mark.browser
 WEBHOOK_SECRET = "whsec_browser_secret"
@@ -61,30 +61,8 @@ def billing_env(chromium_path, tmp_path_factory, fake_stripe) -> dict:
 def server(billing_env, tmp_path_factory):
     """This module's own Hearth server (Stripe configured); overrides the package's for `new_page`."""
     port = billing_env["PORT_FOR_TEST"]
-    log_path = tmp_path_factory.mktemp("billing-server") / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", port,
-             "--no-reload", "--no-debugger"], cwd=ROOT, env=billing_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Hearth server did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
-                time.sleep(0.2)
+    with serve(billing_env, port, tmp_path_factory.mktemp("billing-server") / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def deliver(server: str, fake: FakeStripe, session_id: str) -> None:
