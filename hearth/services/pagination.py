@@ -55,14 +55,17 @@ COUNT_BOUND = 1000
 
 
 def paginate_bounded(stmt: Select, count_rows: Select, page: int, per_page: int,
-                     bound: int | None = None) -> tuple[list[Any], int, bool]:
+                     bound: int | None = None, paged: bool = True) -> tuple[list[Any], int, bool]:
     """Like paginate, but counting stops past max(`bound` (default COUNT_BOUND), the rows up to this page): returns
     (rows, total, exact); with exact False there are more than `total` rows and the pager offers the
-    next page. `count_rows` selects the matching rows (any one column); two statements.
+    next page. `count_rows` selects the matching rows (any one column); `paged` False: `stmt` already
+    holds its LIMIT/OFFSET (say in a subquery). Two statements.
     """
     limit = max(COUNT_BOUND if bound is None else bound, page * per_page) + 1
     counted = db.session.scalar(select(func.count()).select_from(count_rows.order_by(None).limit(limit).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if paged:
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+    rows = db.session.execute(stmt).unique().all()
     if counted >= limit:
         return rows, limit - 1, False
     return rows, counted or 0, True

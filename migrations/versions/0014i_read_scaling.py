@@ -2,7 +2,8 @@
 
 Trigram GIN indexes (pg_trgm, a trusted extension: the database owner may create it) serve the
 search's `search_name LIKE 'w%' OR LIKE '% w%'` and `mrn ILIKE 'x%'` / `LIKE '%123%'`; a B-tree serves the
-date-of-birth search. On SQLite the same names are plain indexes (SQLite ignores the PostgreSQL options).
+date-of-birth search; the name index gains `id` and covers the searched columns (INCLUDE), so a search
+walks it in result order without reading the table. On SQLite the same names are plain indexes (SQLite ignores the PostgreSQL options).
 
 Revision ID: 0014i_read_scaling
 Revises: 0013_read_indexes
@@ -24,9 +25,14 @@ def upgrade():
     op.create_index("ix_patient_mrn_trgm", "patient", ["mrn"], postgresql_using="gin",
                     postgresql_ops={"mrn": "gin_trgm_ops"})
     op.create_index("ix_patient_practice_date_of_birth", "patient", ["practice_id", "date_of_birth"])
+    op.drop_index("ix_patient_practice_name", table_name="patient")
+    op.create_index("ix_patient_practice_name", "patient", ["practice_id", "family_name", "given_name", "id"],
+                    postgresql_include=["search_name", "mrn", "date_of_birth"])
 
 
 def downgrade():
+    op.drop_index("ix_patient_practice_name", table_name="patient")
+    op.create_index("ix_patient_practice_name", "patient", ["practice_id", "family_name", "given_name"])
     op.drop_index("ix_patient_practice_date_of_birth", table_name="patient")
     op.drop_index("ix_patient_mrn_trgm", table_name="patient")
     op.drop_index("ix_patient_search_name_trgm", table_name="patient")
