@@ -60,8 +60,17 @@ class Patient(Base):
     __tablename__ = "patient"
     __table_args__ = (
         UniqueConstraint("practice_id", "mrn"),
-        Index("ix_patient_practice_name", "practice_id", "family_name", "given_name"),
+        # Covering on PostgreSQL: the staff list/search walks it in name order testing the search columns
+        # without reading the table (hearth/services/patients.practice_patients).
+        Index("ix_patient_practice_name", "practice_id", "family_name", "given_name", "id",
+              postgresql_include=["search_name", "mrn", "date_of_birth"]),
         Index("ix_patient_practice_search_name", "practice_id", "search_name"),
+        # The staff search (hearth/services/patient_search.py) matches word starts inside search_name and
+        # MRN prefixes/digits: trigram GIN indexes on PostgreSQL (pg_trgm, migration 0014i), plain ones on SQLite.
+        Index("ix_patient_search_name_trgm", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("ix_patient_mrn_trgm", "mrn", postgresql_using="gin", postgresql_ops={"mrn": "gin_trgm_ops"}),
+        Index("ix_patient_practice_date_of_birth", "practice_id", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

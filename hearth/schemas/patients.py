@@ -95,7 +95,9 @@ class PatientPageSchema(Schema):
     items = fields.List(fields.Nested(PatientListItemSchema))
     page = fields.Integer()
     per_page = fields.Integer()
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Matching patients; a lower bound when total_exact is false"})
+    total_exact = fields.Boolean(metadata={"description": "False when counting stopped at 1,000 (or at the rows up "
+                                           "to this page): there are more than `total` patients; ask the next page"})
 
 
 class DemographicsSchema(PatientListItemSchema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 
 from hearth.models import Patient
 from hearth.textfold import fold
@@ -34,7 +34,7 @@ def conditions(query: str, dates: list[date] | None = None) -> list:
         ]))
     text = query.strip()
     if text:
-        options.append(func.lower(Patient.mrn).like(_escape(text.lower()) + "%", escape="\\"))
+        options.append(Patient.mrn.ilike(_escape(text) + "%", escape="\\"))  # trigram-indexed on PostgreSQL
     if text.isdigit() and len(text) >= MIN_MRN_DIGITS:  # "000101" finds HFM-000101
         options.append(Patient.mrn.like(f"%{text}%"))
     return [or_(*options)] if options else []

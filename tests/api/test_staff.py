@@ -91,3 +91,37 @@ def test_chart_for_staff_only(client, db_session):
                       headers=bearer(client, wrong_practice)).status_code == 404
     assert client.get(f"/api/v1/practices/{practice.id}/patients/{patient.id}",
                       headers=bearer(client, patient.user)).status_code == 404
+
+
+def test_list_count_stops_at_its_bound_and_the_pager_still_goes_on(client, monkeypatch):
+    """Issue 11: the practice-wide count reads at most COUNT_BOUND rows (or the rows up to the page asked),
+    so it costs the same at 1,000,000 patients; past the bound `total` is a lower bound and the next page
+    is still offered."""
+    from hearth.services import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 3)
+    practice = make_practice()
+    staff = enrolled_staff(practice=practice)
+    for family in ("Adams", "Baker", "Clark", "Diaz", "Evans"):
+        make_patient(practice=practice, family_name=family, user=None)
+    auth = bearer(client, staff)
+    url = f"/api/v1/practices/{practice.id}/patients"
+    first = client.get(f"{url}?per_page=2", headers=auth).json
+    assert (first["total"], first["total_exact"]) == (3, False)
+    assert [p["family_name"] for p in first["items"]] == ["Adams", "Baker"]
+    second = client.get(f"{url}?per_page=2&page=2", headers=auth).json
+    assert (second["total"], second["total_exact"]) == (4, False)  # the rows up to page 2, and more
+    last = client.get(f"{url}?per_page=2&page=3", headers=auth).json
+    assert (last["total"], last["total_exact"]) == (5, True)
+    assert [p["family_name"] for p in last["items"]] == ["Evans"]
+    small = client.get(f"{url}?q=adams", headers=auth).json
+    assert (small["total"], small["total_exact"]) == (1, True)
+
+
+def test_page_pager_when_the_total_is_a_lower_bound():
+    from hearth.services.pagination import Page
+
+    page = Page([1, 2], 1, 2, 3, total_exact=False)
+    assert page.has_next and not page.has_prev
+    assert not Page([1], 2, 2, 3, total_exact=True).has_next
+    assert Page([1, 2], 2, 2, 4, total_exact=False).has_next

@@ -94,3 +94,25 @@ def test_home_shows_the_practice_phone_as_people_write_it(client):
     login(client, patient.user)
     html = client.get("/").get_data(as_text=True)
     assert '<a href="tel:+15550102000">(555) 010-2000</a>' in html
+
+
+def test_staff_home_counts_up_to_a_bound_and_reads_only_the_latest_openings(client, monkeypatch):
+    """Issue 11: the staff home costs the same at 1,000,000 patients and 10,000,000 audit events."""
+    from hearth.services import home
+
+    monkeypatch.setattr(home, "COUNT_BOUND", 3)
+    monkeypatch.setattr(home, "RECENT_WINDOW", 2)
+    big, small = make_practice(name="Big"), make_practice(name="Small")
+    staff = enrolled_staff(practice=big)
+    staff.memberships.append(Membership(practice_id=small.id, role=StaffRole.PROVIDER))
+    olds = [make_patient(practice=big, given_name=f"Old{i}", family_name="P", user=None) for i in range(3)]
+    make_patient(practice=big, user=None)
+    exactly = [make_patient(practice=small, user=None) for _ in range(3)]
+    for i, patient in enumerate(olds):
+        _opened(staff, patient, minutes_ago=100 - i)
+    _opened(staff, olds[0], minutes_ago=1)
+    _opened(staff, exactly[0], minutes_ago=2)
+    sign_in(client, staff)
+    body = client.get("/").get_data(as_text=True)
+    assert "More than 3 patients" in body and "3 patients" in body
+    assert ">Old0 P<" in body and ">Old2 P<" not in body  # older than the latest 2 openings

@@ -83,3 +83,17 @@ def test_search_fields_stop_at_the_length_the_server_takes(client):
                 f"/caregivers/practices/{practice.id}/minors"):
         html = client.get(url).get_data(as_text=True)
         assert 'id="f-q"' in html and 'maxlength="100"' in html, url
+
+
+def test_a_bounded_count_says_more_than_and_offers_the_next_page(client, monkeypatch):
+    from hearth.services import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 2)
+    practice = make_practice()
+    staff = enrolled_staff(practice=practice)
+    for n in range(27):  # one page of 25, the row that proves more, and one more
+        make_patient(practice=practice, family_name=f"Adams{n:02d}", user=None)
+    sign_in(client, staff)
+    body = client.get("/staff/patients").get_data(as_text=True)
+    assert "More than 25 patients" in body and 'rel="next"' in body and "Page 1</span>" in body
+    assert "More than 25 patients match “adams”" in client.get("/staff/patients?q=adams").get_data(as_text=True)
