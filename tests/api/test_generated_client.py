@@ -68,7 +68,7 @@ def generated(live_server, tmp_path_factory):
     with urllib.request.urlopen(f"{live_server}/api/v1/openapi.json", timeout=10) as response:
         document.write_bytes(response.read())
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    # Files (PDFs, card photos, attachments, a fee-schedule CSV) travel as bytes: the generator's documented way to say so.
+    # Files (PDFs, card photos, attachments, a fee-schedule CSV) travel as bytes (the generator's setting for it).
     config = tmp / "generator.json"
     config.write_text(json.dumps({"content_type_overrides": {t: "application/octet-stream" for t in BINARY_TYPES}}))
     done = subprocess.run([generator, "generate", "--path", str(document), "--output-path", str(tmp / PACKAGE),
