@@ -178,6 +178,10 @@ def finish(document: dict) -> dict:
             if "items" in prop:
                 _nullable_ref(prop["items"])
                 _nullable_enum(prop["items"])
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in (operation.get("parameters") or []) if isinstance(operation, dict) else []:
+                _optional_parameter(parameter.get("schema") or {})
     inputs = _reachable(document, schemas, "requestBody") | _reachable(document, schemas, "parameters")
     outputs = _reachable(document, schemas, "responses") - {"Problem"}
     for name in outputs - inputs:
@@ -223,8 +227,19 @@ def _nullable_enum(prop: dict) -> None:
     if not (prop.get("nullable") and "enum" in prop and "type" in prop):
         return
     options = {key: prop.pop(key) for key in ("type", "enum", "maxLength", "minLength") if key in prop}
+    options["enum"] = [value for value in options["enum"] if value is not None]  # apispec lists null for allow_none
     prop.pop("nullable")
     prop["anyOf"] = [options, dict(NULL)]
+
+
+def _optional_parameter(schema: dict) -> None:
+    """A query parameter that may be left out is absent, never null: `enum: [..., null], nullable` -> the enum alone
+    (null in a string enum is refused by Redocly and means nothing in a query string)."""
+    if "enum" in schema and None in schema["enum"]:
+        schema["enum"] = [value for value in schema["enum"] if value is not None]
+        schema.pop("nullable", None)
+        if schema.get("default", "") is None:
+            schema.pop("default")
 
 
 def _reachable(document: dict, schemas: dict, key: str) -> set[str]:
