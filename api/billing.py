@@ -7,9 +7,13 @@ Amounts are integer cents (USD). Paying never marks anything paid here: the sign
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Response, current_app, request, url_for
+from flask_babel import format_date
 
 from api.blueprint import Blueprint
+from api.financing import offers_url
 from api.security import BEARER, actor, token_required
 from hearth.errors import NotFound
 from hearth.schemas.billing import (
@@ -39,10 +43,16 @@ def _gateway() -> StripeGateway | None:
 
 
 def _view(view):
-    view_dict = {"statement": view.statement, "practice_name": view.practice_name, "totals": view.totals,
-                 "balance_cents": view.balance_cents, "visits": view.visits, "payments": view.payments,
-                 "online_payment": enabled(current_app.config), "over_estimate": view.over_estimate}
-    return view_dict
+    """The statement for the app, with the dispute notice in the reader's language and where to find the
+    financing offers for the balance (None when no offer's minimum is reached)."""
+    st = view.statement
+    day = lambda d: format_date(d, "long")  # noqa: E731
+    over = [{**asdict(item), "excess_cents": item.excess_cents, "notice": statements.dispute_notice(item, day)}
+            for item in view.over_estimate]
+    return {"statement": st, "practice_name": view.practice_name, "totals": view.totals,
+            "balance_cents": view.balance_cents, "visits": view.visits, "payments": view.payments,
+            "online_payment": enabled(current_app.config), "over_estimate": over,
+            "financing_offers_url": offers_url(st.patient_id, st.practice_id, view.balance_cents, "statement")}
 
 
 @blp.route("/patients/<int:patient_id>/statements", methods=["GET"])

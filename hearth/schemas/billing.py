@@ -58,6 +58,9 @@ class OverEstimateSchema(Schema):
     estimate_cents = fields.Integer()
     excess_cents = fields.Integer()
     dispute_by = fields.Date(metadata={"description": "Last day to start patient-provider dispute resolution"})
+    notice = fields.List(fields.String(), metadata={
+        "description": "The right to dispute in plain words, in the reader's language: the amounts, the 120-day "
+                       "deadline and where to start. Show every sentence."})
 
 
 class StatementSchema(Schema):
@@ -78,6 +81,9 @@ class StatementSchema(Schema):
     online_payment = fields.Boolean(metadata={"description": "False: pay by mail or phone instead."})
     over_estimate = fields.List(fields.Nested(OverEstimateSchema), metadata={
         "description": "Visits billed $400 or more above their Good Faith Estimate (the patient may dispute)"})
+    financing_offers_url = fields.String(allow_none=True, metadata={
+        "description": "GET it (with the bearer token) for financing offers for the balance "
+                       "(`/patients/{id}/financing-offers?amount_cents=&place=statement`); null when no offer applies"})
 
 
 class CheckoutSchema(Schema):
