@@ -23,6 +23,7 @@ def test_statement_and_balance_show_offers_for_a_large_balance(client, world):
     login(client, world.patient.user)
     html = client.get(f"/billing/statements/{statement.id}").get_data(as_text=True)
     assert "$145.32" in html and "Subject to credit approval." in html and "place=statement" in html
+    assert "/financing/pay-over-time?amount_cents=300000" in html
     assert 'rel="noopener noreferrer"' in html and "interest-free" not in html.lower()
     index = client.get("/billing").get_data(as_text=True)
     assert "place=balance" in index and "$145.32" in index
@@ -34,6 +35,7 @@ def test_small_balance_or_no_offer_shows_none(client, world):
     login(client, world.patient.user)
     assert "Subject to credit approval." not in client.get(f"/billing/statements/{statement.id}").get_data(
         as_text=True)
+    assert "pay-over-time?amount_cents" not in client.get("/billing").get_data(as_text=True)
     _with_offer(world)
     small = world.statement(10_000)  # $100: below the $200 minimum
     assert "Subject to credit approval." not in client.get(f"/billing/statements/{small.id}").get_data(as_text=True)
