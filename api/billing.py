@@ -7,9 +7,13 @@ Amounts are integer cents (USD). Paying never marks anything paid here: the sign
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Response, current_app, request, url_for
+from flask_babel import format_date
 
 from api.blueprint import Blueprint
+from api.financing import offers_url
 from api.security import BEARER, actor, token_required
 from hearth.errors import NotFound
 from hearth.schemas.billing import (
@@ -17,6 +21,8 @@ from hearth.schemas.billing import (
     ChargeInSchema,
     ChargeOutSchema,
     CheckoutSchema,
+    FeeChargesInSchema,
+    FeeChoiceSchema,
     InsuranceInSchema,
     InsuranceOutSchema,
     IntentSchema,
@@ -28,7 +34,7 @@ from hearth.schemas.billing import (
     StatementSchema,
     StatementSummarySchema,
 )
-from hearth.services.billing import ledger, payments, pdf, plans, refunds, statements
+from hearth.services.billing import fee_charges, ledger, payments, pdf, plans, refunds, statements
 from hearth.services.billing.stripe_gateway import StripeGateway, enabled
 
 blp = Blueprint("api_billing", __name__, url_prefix="/api/v1", description="Statements, payments and receipts")
@@ -39,10 +45,16 @@ def _gateway() -> StripeGateway | None:
 
 
 def _view(view):
-    view_dict = {"statement": view.statement, "practice_name": view.practice_name, "totals": view.totals,
-                 "balance_cents": view.balance_cents, "visits": view.visits, "payments": view.payments,
-                 "online_payment": enabled(current_app.config), "over_estimate": view.over_estimate}
-    return view_dict
+    """The statement for the app, with the dispute notice in the reader's language and where to find the
+    financing offers for the balance (None when no offer's minimum is reached)."""
+    st = view.statement
+    day = lambda d: format_date(d, "long")  # noqa: E731
+    over = [{**asdict(item), "excess_cents": item.excess_cents, "notice": statements.dispute_notice(item, day)}
+            for item in view.over_estimate]
+    return {"statement": st, "practice_name": view.practice_name, "totals": view.totals,
+            "balance_cents": view.balance_cents, "visits": view.visits, "payments": view.payments,
+            "online_payment": enabled(current_app.config), "over_estimate": over,
+            "financing_offers_url": offers_url(st.patient_id, st.practice_id, view.balance_cents, "statement")}
 
 
 @blp.route("/patients/<int:patient_id>/statements", methods=["GET"])
@@ -125,8 +137,33 @@ def list_receipts(patient_id: int):
 @blp.doc(security=BEARER)
 @token_required
 def post_charge(data, patient_id: int):
-    """Staff: post a charge (CPT/HCPCS code, plain description, cents) for a completed visit."""
+    """Staff: post a charge (CPT/HCPCS code, plain description, cents) for a completed visit by free entry:
+    only while the practice has no fee schedule (then use `/fee-charges`; 422 otherwise)."""
     return ledger.post_charge(actor(), patient_id, **data)
+
+
+@blp.route("/patients/<int:patient_id>/fee-choices", methods=["GET"])
+@blp.response(200, FeeChoiceSchema(many=True))
+@blp.alt_response(403, description="Not front-desk or admin staff")
+@blp.doc(security=BEARER)
+@token_required
+def list_fee_choices(patient_id: int):
+    """Staff: the practice's fee-schedule services priced for this patient (with her payer's allowed amount)."""
+    return fee_charges.choices(actor(), patient_id)
+
+
+@blp.route("/patients/<int:patient_id>/fee-charges", methods=["POST"])
+@blp.arguments(FeeChargesInSchema)
+@blp.response(201, ChargeOutSchema(many=True))
+@blp.alt_response(403, description="Not front-desk or admin staff")
+@blp.alt_response(409, description="The visit is not completed")
+@blp.doc(security=BEARER)
+@token_required
+def post_fee_charges(data, patient_id: int):
+    """Staff: post a completed visit's charges from the fee schedule (code, description and price come from it).
+
+    Once a practice has a fee schedule, `POST /patients/{id}/charges` (free entry) is refused with 422."""
+    return fee_charges.post(actor(), patient_id, appointment_id=data["appointment_id"], items=data["items"])
 
 
 @blp.route("/patients/<int:patient_id>/charges/<int:charge_id>/insurance", methods=["POST"])

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from flask import request
 
 from api.blueprint import Blueprint
+from api.financing import offers_url
 from api.security import BEARER, actor, token_required
 from hearth.errors import Invalid
 from hearth.i18n import _l
@@ -38,10 +39,12 @@ UPLOAD_CSV = {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}}}}
 
 
-def estimate_out(estimate) -> dict:
+def estimate_out(estimate, patient) -> dict:
+    """The estimate for the app, with where to find financing offers for the patient's share (or None)."""
     data = asdict(estimate)
     data["coinsurance_percent"] = estimate.coinsurance_percent
     data["notice"] = notice(estimate.basis)
+    data["financing_offers_url"] = offers_url(patient.id, patient.practice_id, estimate.patient_cents, "estimate")
     return data
 
 
@@ -150,8 +153,8 @@ def create_estimate(data, patient_id: int):
     A visit type the practice has not priced gives an estimate without lines and no id (not saved)."""
     patient = load_patient(patient_id)
     if data.get("visit_type_id"):
-        return estimate_out(saved.estimate_visit_type(actor(), patient, data["visit_type_id"]))
-    return estimate_out(saved.estimate_services(actor(), patient, data["services"]))
+        return estimate_out(saved.estimate_visit_type(actor(), patient, data["visit_type_id"]), patient)
+    return estimate_out(saved.estimate_services(actor(), patient, data["services"]), patient)
 
 
 @blp.route("/patients/<int:patient_id>/estimates", methods=["GET"])
@@ -161,8 +164,9 @@ def create_estimate(data, patient_id: int):
 @token_required
 def list_estimates(args, patient_id: int):
     """The patient's saved estimates, newest first, 20 per page."""
-    page = saved.list_estimates(actor(), load_patient(patient_id), page=args["page"])
-    return {"items": [estimate_out(e) for e in page.items], "page": page.page, "per_page": page.per_page,
+    patient = load_patient(patient_id)
+    page = saved.list_estimates(actor(), patient, page=args["page"])
+    return {"items": [estimate_out(e, patient) for e in page.items], "page": page.page, "per_page": page.per_page,
             "total": page.total}
 
 
@@ -172,7 +176,8 @@ def list_estimates(args, patient_id: int):
 @token_required
 def get_estimate(patient_id: int, estimate_id: int):
     """One saved estimate with its inputs' summary, lines and date."""
-    return estimate_out(saved.get_estimate(actor(), load_patient(patient_id), estimate_id))
+    patient = load_patient(patient_id)
+    return estimate_out(saved.get_estimate(actor(), patient, estimate_id), patient)
 
 
 @blp.route("/patients/<int:patient_id>/estimates/<int:estimate_id>/appointment", methods=["PUT"])
@@ -183,5 +188,5 @@ def get_estimate(patient_id: int, estimate_id: int):
 @token_required
 def attach_estimate(data, patient_id: int, estimate_id: int):
     """Tie a saved estimate to the appointment booked from it."""
-    return estimate_out(saved.attach_to_appointment(actor(), load_patient(patient_id), estimate_id,
-                                                    data["appointment_id"]))
+    patient = load_patient(patient_id)
+    return estimate_out(saved.attach_to_appointment(actor(), patient, estimate_id, data["appointment_id"]), patient)

@@ -132,3 +132,12 @@ def send(data, patient_id: int):
     thread = messaging.send_offer(actor(), patient, data["amount_cents"], link=link, thread_id=data["thread_id"],
                                   client_key=request.headers.get("Idempotency-Key"))
     return {"thread_id": thread.id}
+
+
+def offers_url(patient_id: int, practice_id: int, amount_cents: int, place: str) -> str | None:
+    """Where the app reads the financing offers for an amount shown elsewhere (an estimate, a statement),
+    or None when no offer's minimum is reached. The link carries the amount and place, nothing else."""
+    if amount_cents <= 0 or not offers.offers_for(practice_id, amount_cents):
+        return None
+    return url_for("api_financing.patient_offers", patient_id=patient_id, amount_cents=amount_cents, place=place,
+                   _external=True)

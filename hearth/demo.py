@@ -35,6 +35,7 @@ from hearth.models import (
 )
 from hearth.security.passwords import hash_password
 from hearth.services.billing.demo import seed_billing
+from hearth.services.billing.money_demo import seed_money
 from hearth.services.estimates.demo import seed_estimates
 from hearth.services.gfe.demo import seed_gfe_and_financing
 from hearth.services.medications.demo import seed_medications
@@ -283,6 +284,7 @@ def seed() -> list[tuple[str, str]]:
     seed_medications(practice)
     seed_results(practice)
     seed_billing(practice)
+    seed_money(practice)
     seed_messages(practice, nurse_email=NURSE_EMAIL, billing_email=FRONT_DESK_EMAIL)
     logins += [
         ("Patient", PATIENT_EMAIL),

@@ -32,8 +32,9 @@ def _person_id() -> int:
 @login_required
 def index():
     """The statements of the person acted for, newest first, with what is still owed."""
-    return render_template("billing/index.html", summaries=statements.list_for(actor(), _person_id()),
-                           person=current_person())
+    summaries = statements.list_for(actor(), _person_id())
+    return render_template("billing/index.html", summaries=summaries, person=current_person(),
+                           balance_cents=sum(max(s.balance_cents, 0) for s in summaries))
 
 
 def _statement_page(statement_id: int, *, errors: dict | None = None, amount: str | None = None, status: int = 200):

@@ -12,7 +12,7 @@ from hearth.errors import DomainError
 from hearth.i18n import _l
 from hearth.models import Appointment, Charge, PaymentMethod, Statement
 from hearth.schemas.fields import parse_id
-from hearth.services.billing import ledger, payments, refunds, statements
+from hearth.services.billing import fee_charges, ledger, payments, refunds, statements
 from hearth.services.billing.money import parse_dollars
 from hearth.services.billing.stripe_gateway import StripeGateway
 from portal.helpers import actor, form_errors
@@ -38,6 +38,7 @@ def _page(patient_id: int, errors: dict | None = None, status: int = 200):
                               .order_by(Statement.id.desc()).limit(20)).all()
     views = [statements.build_view(s) for s in rows]
     return render_template("billing/staff.html", patient=patient, visits=visits, charges=charges, views=views,
+                           fee_choices=fee_charges.choices(actor(), patient_id),
                            errors=errors or {}, form=request.form), status
 
 
@@ -64,6 +65,25 @@ def post_charge(patient_id: int):
         actor(), patient_id, appointment_id=request.form.get("appointment_id", type=parse_id) or 0,
         code=request.form.get("code", "")[:10], description=request.form.get("description", "")[:200],
         amount_cents=_cents("amount")), str(_l("Charge posted.")))
+
+
+@bp.post("/fee-charges")
+@login_required
+def post_fee_charges(patient_id: int):
+    """The checked fee-schedule services (with their quantities) as charges for the chosen visit."""
+    items = []
+    for raw in request.form.getlist("fee_item_id")[:fee_charges.MAX_ITEMS + 1]:
+        try:
+            item_id = parse_id(raw)
+        except ValueError:
+            continue
+        quantity = request.form.get(f"quantity-{item_id}", "1").strip() or "1"
+        items.append({"fee_item_id": item_id,
+                      "quantity": int(quantity) if quantity.isascii() and quantity.isdigit() and len(quantity) < 4
+                      else 0})
+    return _act(patient_id, lambda: fee_charges.post(
+        actor(), patient_id, appointment_id=request.form.get("appointment_id", type=parse_id) or 0, items=items),
+        str(_l("Charges posted.")))
 
 
 @bp.post("/charges/<int:charge_id>/insurance")

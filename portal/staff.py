@@ -47,10 +47,12 @@ def patient_list():
 @login_required
 def patient(patient_id: int):
     """Open one patient (audited), with her latest conversations."""
+    from hearth.services.billing import chart_links
     from hearth.services.messages import inbox_chart, inbox_labels
 
     chart = patients.chart(actor(), patient_id)
     return render_template("staff/patient.html", chart=chart, threads=inbox_chart.patient_threads(actor(), patient_id),
+                           money_links=chart_links.for_staff(actor(), chart.patient.practice_id),
                            inbox_word=inbox_labels.word, inbox_status_labels=inbox_labels.STATUS_LABELS, **labels())
 
 

@@ -58,6 +58,9 @@ class OverEstimateSchema(Schema):
     estimate_cents = fields.Integer()
     excess_cents = fields.Integer()
     dispute_by = fields.Date(metadata={"description": "Last day to start patient-provider dispute resolution"})
+    notice = fields.List(fields.String(), metadata={
+        "description": "The right to dispute in plain words, in the reader's language: the amounts, the 120-day "
+                       "deadline and where to start. Show every sentence."})
 
 
 class StatementSchema(Schema):
@@ -78,6 +81,9 @@ class StatementSchema(Schema):
     online_payment = fields.Boolean(metadata={"description": "False: pay by mail or phone instead."})
     over_estimate = fields.List(fields.Nested(OverEstimateSchema), metadata={
         "description": "Visits billed $400 or more above their Good Faith Estimate (the patient may dispute)"})
+    financing_offers_url = fields.String(allow_none=True, metadata={
+        "description": "GET it (with the bearer token) for financing offers for the balance "
+                       "(`/patients/{id}/financing-offers?amount_cents=&place=statement`); null when no offer applies"})
 
 
 class CheckoutSchema(Schema):
@@ -158,3 +164,29 @@ class PlanOutSchema(Schema):
     charged_months = fields.Integer()
     next_charge_on = fields.Date(allow_none=True)
     setup_url = fields.String(allow_none=True, metadata={"description": "Stripe Checkout (setup mode) to save a card"})
+
+
+class FeeChoiceSchema(Schema):
+    """A fee-schedule service staff may bill, priced for this patient."""
+
+    fee_item_id = fields.Integer()
+    code = fields.String()
+    description = fields.String(metadata={"description": "In the patient's language when the schedule has it"})
+    category = fields.String()
+    price_cents = fields.Integer(metadata={"description": "The charge per unit: self-pay price for self-pay or "
+                                                          "uninsured patients, else the gross charge"})
+    price_basis = fields.String(metadata={"description": "self_pay or gross"})
+    allowed_cents = fields.Integer(allow_none=True, metadata={
+        "description": "The patient's payer's contracted amount, when the fee schedule has it"})
+
+
+class FeeChargeItemSchema(Schema):
+    fee_item_id = fields.Id(required=True)
+    quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=20))
+
+
+class FeeChargesInSchema(Schema):
+    """Charges for a completed visit from the fee schedule: one per service, all or nothing."""
+
+    appointment_id = fields.Id(required=True)
+    items = fields.List(fields.Nested(FeeChargeItemSchema), required=True, validate=validate.Length(min=1, max=25))

@@ -242,6 +242,9 @@ class EstimateSchema(Schema):
     benefits_updated_at = fields.AwareDateTime(allow_none=True)
     verified = fields.Boolean()
     notice = fields.String()
+    financing_offers_url = fields.String(allow_none=True, metadata={
+        "description": "GET it (with the bearer token) for financing offers for `patient_cents` "
+                       "(`/patients/{id}/financing-offers?amount_cents=&place=estimate`); null when no offer applies"})
 
 
 class EstimatePageSchema(Schema):

@@ -103,22 +103,4 @@ def test_demo_statements(db_session):
     jose = db_session.query(Statement).filter_by(code="DEMO-3456").one()
     assert ledger.totals(jose.id).balance == 50000
 
-
-@pytest.mark.parametrize(("estimate", "flagged"), [(45000 - 40000, True), (45000 - 39999, False)])
-def test_bill_400_above_the_good_faith_estimate_explains_the_dispute_right(client, world, monkeypatch, estimate,
-                                                                            flagged):
-    from tests.conftest import login
-
-    monkeypatch.setattr(statements, "gfe_totals", lambda ids: {world.appointment.id: estimate})
-    statement = world.statement(30000, 15000)  # $450 billed for the visit
-    view = statements.statement_for(world.patient.user, statement.id)
-    assert bool(view.over_estimate) is flagged
-    login(client, world.patient.user)
-    html = client.get(f"/billing/statements/{statement.id}").get_data(as_text=True)
-    assert ("right to dispute" in html) is flagged and ("1-800-985-3059" in html) is flagged
-    if flagged:
-        assert view.over_estimate[0].excess_cents == 40000
-        assert (view.over_estimate[0].dispute_by - statement.issued_on).days == 120
-        pdf = client.get(f"/billing/statements/{statement.id}/statement.pdf?lang=es")
-        assert pdf.status_code == 200
-
+# The $400-above-the-GFE dispute notice is tested against real GFE rows in tests/money/test_gfe_dispute.py.

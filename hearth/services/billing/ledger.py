@@ -1,7 +1,7 @@
 """Staff posting to the ledger (charges, the payer's EOB amounts) and the balance arithmetic.
 
-Charges are entered as CPT/HCPCS code + plain-language description + amount in cents (the fee
-schedule lives on the `estimates` branch; picking a charge from it can replace the free entry).
+Charges come from the practice's fee schedule (`fee_charges.post`); free entry of code + plain-language
+description + amount in cents is only a fallback while the practice has no fee schedule.
 A statement's balance is computed, never stored: charges − insurance paid − adjustments −
 succeeded patient payments + succeeded refunds.
 """
@@ -85,9 +85,16 @@ def staff_patient(user: User, patient_id: int, action: str, resource_type: str, 
 
 @db.transactional
 def post_charge(user: User, patient_id: int, *, appointment_id: int, code: str, description: str,
-                amount_cents: int) -> Charge:
-    """Post one charge for a completed visit. Raises NotFound, Forbidden, Conflict (visit not done), Invalid."""
+                amount_cents: int, from_fee_schedule: bool = False) -> Charge:
+    """Post one charge for a completed visit. Raises NotFound, Forbidden, Conflict (visit not done), Invalid
+    (also for free entry once the practice has a fee schedule: charges then come from it)."""
     patient = staff_patient(user, patient_id, "create", "charge")
+    if not from_fee_schedule:
+        from hearth.services.billing.fee_charges import has_fee_schedule
+
+        if has_fee_schedule(patient.practice_id):
+            message = str(_l("Choose the service from the fee schedule."))
+            raise Invalid(message, fields={"code": [message]})
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None or appointment.patient_id != patient.id:
         raise NotFound()

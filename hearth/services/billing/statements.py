@@ -18,7 +18,7 @@ from hearth.claims import lock
 from hearth.clock import to_zone, utcnow
 from hearth.errors import Conflict, NotFound
 from hearth.i18n import _l
-from hearth.models import Charge, Patient, Payment, PaymentStatus, Statement, User
+from hearth.models import Charge, GoodFaithEstimate, Patient, Payment, PaymentStatus, Statement, User
 from hearth.services.billing import ledger
 from hearth.services.billing.money import format_cents
 
@@ -146,17 +146,15 @@ DISPUTE_DAYS = 120
 
 
 def gfe_totals(appointment_ids: list[int]) -> dict[int, int]:
-    """Each visit's latest Good Faith Estimate total in cents, from the GFE tables when they exist.
-
-    The GFE model lives with the GFE feature (table `good_faith_estimate`: appointment_id, total_cents);
-    without it there is nothing to compare and no visit is flagged.
+    """Each visit's Good Faith Estimate total in cents (`GoodFaithEstimate.total_cents`, one per appointment:
+    a reschedule that changes the date or provider unlinks the old one and issues a new one).
+    Visits without an estimate are left out (nothing to compare).
     """
-    table = db.Base.metadata.tables.get("good_faith_estimate")
-    if table is None or not appointment_ids or not {"appointment_id", "total_cents"} <= set(table.c.keys()):
+    if not appointment_ids:
         return {}
-    rows = db.session.execute(select(table.c.appointment_id, table.c.total_cents)
-                              .where(table.c.appointment_id.in_(appointment_ids)).order_by(table.c.id)).all()
-    return {appointment_id: int(total) for appointment_id, total in rows}  # the newest wins
+    rows = db.session.execute(select(GoodFaithEstimate.appointment_id, GoodFaithEstimate.total_cents)
+                              .where(GoodFaithEstimate.appointment_id.in_(appointment_ids))).all()
+    return {appointment_id: int(total) for appointment_id, total in rows}
 
 
 def over_estimate(statement: Statement, charges: list[Charge]) -> list[OverEstimate]:
