@@ -131,4 +131,4 @@ def test_list_and_get_are_audited(priced):
     db.session.commit()
     with pytest.raises(NotFound):
         saved.get_estimate(stranger.user, stranger, est.id)
-    assert db.session.query(AuditEvent).filter_by(resource_type="CostEstimate", patient_id=c.patient.id).count() >= 3
+    assert db.session.query(AuditEvent).filter_by(resource_type="cost_estimate", patient_id=c.patient.id).count() >= 3

@@ -100,7 +100,7 @@ def _visit_type(patient: Patient, visit_type_id: int) -> VisitType:
 def estimate_visit_type(user: User, patient: Patient, visit_type_id: int) -> pricing.Estimate:
     """Estimate and save the patient's cost for a visit type. NotFound without billing access or for another
     practice's visit type; an estimate without lines when the visit type is not priced (not saved)."""
-    policy.authorize(user, patient, SCOPE, "estimate", "CostEstimate")
+    policy.authorize(user, patient, SCOPE, "estimate", "cost_estimate")
     estimate = pricing.estimate_for_visit_type(patient, _visit_type(patient, visit_type_id))
     return _save(user, estimate) if estimate.has_services else estimate
 
@@ -119,7 +119,7 @@ def booking_estimate(user: User, patient: Patient, visit_type_id: int) -> pricin
 def estimate_services(user: User, patient: Patient, items: list[dict[str, int]]) -> pricing.Estimate:
     """Estimate and save the cost of chosen services ({fee_item_id, quantity}, in order). Invalid for an
     unknown, inactive or repeated service; NotFound without billing access."""
-    policy.authorize(user, patient, SCOPE, "estimate", "CostEstimate")
+    policy.authorize(user, patient, SCOPE, "estimate", "cost_estimate")
     ids = [i["fee_item_id"] for i in items]
     found = {i.id: i for i in db.session.scalars(
         select(FeeScheduleItem).where(FeeScheduleItem.id.in_(ids), FeeScheduleItem.practice_id == patient.practice_id,
@@ -135,7 +135,7 @@ def estimate_services(user: User, patient: Patient, items: list[dict[str, int]])
 @db.transactional
 def tool_options(user: User, patient: Patient) -> ToolOptions:
     """What the price estimate tool offers: the visit types with a price and the services patients may pick."""
-    policy.authorize(user, patient, SCOPE, "read", "FeeSchedule")
+    policy.authorize(user, patient, SCOPE, "read", "fee_schedule")
     from hearth.models import VisitTypeService
 
     priced = select(VisitTypeService.visit_type_id)
@@ -152,7 +152,7 @@ def tool_options(user: User, patient: Patient) -> ToolOptions:
 @db.transactional
 def list_estimates(user: User, patient: Patient, *, page: int = 1, per_page: int = 20) -> Page[pricing.Estimate]:
     """The patient's saved estimates, newest first."""
-    policy.authorize(user, patient, SCOPE, "list", "CostEstimate")
+    policy.authorize(user, patient, SCOPE, "list", "cost_estimate")
     page, per_page = clamp(page, per_page, 100)
     where = CostEstimate.patient_id == patient.id
     rows, total = paginate(select(CostEstimate).where(where).order_by(CostEstimate.created_at.desc(),
@@ -164,7 +164,7 @@ def list_estimates(user: User, patient: Patient, *, page: int = 1, per_page: int
 @db.transactional
 def get_estimate(user: User, patient: Patient, estimate_id: int) -> pricing.Estimate:
     """One saved estimate. NotFound when it is not the patient's or without billing access."""
-    policy.authorize(user, patient, SCOPE, "read", "CostEstimate", estimate_id)
+    policy.authorize(user, patient, SCOPE, "read", "cost_estimate", estimate_id)
     row = db.session.get(CostEstimate, estimate_id)
     if row is None or row.patient_id != patient.id:
         raise NotFound()
@@ -176,8 +176,8 @@ def attach_to_appointment(user: User, patient: Patient, estimate_id: int, appoin
     """Tie a saved estimate to the appointment booked from it (once: a second tie, or another visit type,
     is refused). Needs the billing and appointments scopes. NotFound when either is not the patient's;
     Invalid when already tied or for another visit type."""
-    policy.authorize(user, patient, SCOPE, "update", "CostEstimate", estimate_id)
-    policy.authorize(user, patient, "appointments", "read", "appointment", appointment_id)  # it names a visit too
+    policy.authorize(user, patient, SCOPE, "update", "cost_estimate", estimate_id)
+    policy.authorize(user, patient, "appointments", "view", "appointment", appointment_id)  # it names a visit too
     row = db.session.get(CostEstimate, estimate_id)
     appointment = db.session.get(Appointment, appointment_id)
     if row is None or row.patient_id != patient.id or appointment is None or appointment.patient_id != patient.id:
@@ -205,7 +205,7 @@ def for_appointment(user: User, patient: Patient, appointment_id: int) -> pricin
                             .order_by(CostEstimate.created_at.desc()).limit(1))
     if row is None:
         return None
-    policy.authorize(user, patient, SCOPE, "read", "CostEstimate", row.id)
+    policy.authorize(user, patient, SCOPE, "read", "cost_estimate", row.id)
     return from_row(row)
 
 
