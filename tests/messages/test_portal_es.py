@@ -34,3 +34,13 @@ def test_a_caregiver_is_shown_on_behalf_of_the_patient_in_spanish(client):
     thread = db.session.scalar(select(MessageThread))
     page = client.get(f"/messages/{thread.id}").get_data(as_text=True)
     assert f"Ana Lopez en nombre de {c.patient.full_name}" in page and "Ana Lopez por" not in page
+
+
+def test_the_refill_reason_is_not_more_than_one_medicine_in_spanish(client):
+    """"More of a medicine you already take" had become "Más de una medicina" ("more than one medicine")."""
+    c = make_clinic()
+    c.patient.user.locale = "es"
+    db.session.commit()
+    login(client, c.patient.user)
+    page = client.get("/messages/new").get_data(as_text=True)
+    assert "Volver a surtir una medicina que ya toma" in page and "Más de una medicina" not in page
