@@ -92,7 +92,16 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
     app.add_template_filter(zone_name, "zone_name")
+    app.add_template_filter(pool_label, "pool_name")
     app.add_template_filter(lambda value, country=None: phones.display(value, country), "phone")
     from portal.qr import qr_svg
 
     app.add_template_filter(qr_svg, "qr_svg")
+
+
+def pool_label(pool) -> str:
+    """A message pool's name in the reader's language (the practice enters it in several, like visit types)."""
+    from hearth.i18n import current_language
+    from hearth.services.messages.pools import pool_name
+
+    return pool_name(pool, current_language())

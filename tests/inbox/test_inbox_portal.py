@@ -199,3 +199,23 @@ def test_take_over_a_colleagues_thread(client):
     client.post(f"/inbox/threads/{thread.id}/assign", data={"assignee_id": str(nurse.id)})
     db.session.refresh(thread)
     assert thread.owner_user_id == nurse.id
+
+
+def test_pool_names_are_in_the_staff_members_language():
+    """The practice names its pools in English and Spanish; a Spanish-speaking nurse read "Nurse line" everywhere."""
+    from flask import current_app
+
+    from tests.messages.helpers import make_clinic, start
+
+    c = make_clinic()
+    nurse = enrolled_staff(practice=c.practice, name="Nora Nurse")
+    nurse.locale = "es"
+    db.session.commit()
+    thread = start(c.patient.user, c.patient)
+    db.session.commit()
+    client = current_app.test_client()
+    sign_in(client, nurse)
+    for url in ("/workspace", "/inbox?view=open", f"/inbox/threads/{thread.id}",
+                f"/staff/patients/{c.patient.id}"):
+        body = client.get(url).get_data(as_text=True)
+        assert "Línea de enfermería" in body and "Nurse line" not in body, url
