@@ -190,3 +190,11 @@ def test_needs_a_visit_offers_booking_and_a_denial_shows_its_reason(client):
     page = client.get(f"/medications/requests/{visit.id}").data
     assert b"Needs a visit first" in page and b'href="/appointments/find"' in page
     assert b"Your kidney test is due first." in client.get(f"/medications/requests/{denied.id}").data
+
+
+def test_staff_list_says_what_the_numbers_are(client):
+    """"Refills left: 3 × 30" read as a sum; the quantity is named."""
+    w = _world()
+    sign_in(client, w.staff)
+    body = client.get(f"/staff/patients/{w.patient.id}/medications").get_data(as_text=True)
+    assert "3 (quantity 30 each)" in body and "×" not in body
