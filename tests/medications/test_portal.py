@@ -198,3 +198,18 @@ def test_staff_list_says_what_the_numbers_are(client):
     sign_in(client, w.staff)
     body = client.get(f"/staff/patients/{w.patient.id}/medications").get_data(as_text=True)
     assert "3 (quantity 30 each)" in body and "×" not in body
+
+
+def test_no_refill_button_before_the_care_team_added_a_medication(client, app):
+    """With an empty list, "Ask for a refill" led to a form with nothing to choose."""
+    from tests.factories import make_patient
+
+    w = _world()
+    empty = make_patient(practice=w.practice)
+    db.session.commit()
+    login(client, empty.user)
+    body = client.get("/medications").get_data(as_text=True)
+    assert "has not added any medications yet" in body and "/medications/refill" not in body
+    other = app.test_client()
+    login(other, w.patient.user)
+    assert "/medications/refill" in other.get("/medications").get_data(as_text=True)
