@@ -213,3 +213,14 @@ def test_no_refill_button_before_the_care_team_added_a_medication(client, app):
     other = app.test_client()
     login(other, w.patient.user)
     assert "/medications/refill" in other.get("/medications").get_data(as_text=True)
+
+
+def test_a_caregiver_adds_her_mothers_pharmacy_not_her_own(client):
+    """A caregiver read "Make this my preferred pharmacy" while acting for her mother."""
+    w = _world()
+    carer = make_user()
+    make_grant(patient=w.patient, caregiver=carer, scopes=("medications",))
+    db.session.commit()
+    login(client, carer)
+    page = client.get("/medications/pharmacies/new").get_data(as_text=True)
+    assert f"Make this {w.patient.given_name}'s preferred pharmacy" in page and "my preferred" not in page
