@@ -80,6 +80,7 @@ def test_the_patient_chooses_to_wait_for_a_comment_and_a_caregiver_cannot(client
     login(client, helper.caregiver)
     page = client.get("/results/preferences").get_data(as_text=True)
     assert "Only the patient can change this." in page
+    assert "By law, Maria's results show" in page and "your results" not in page  # not the caregiver's own
     client.post("/results/preferences", data={})
     assert preferences.get(c.patient.user, c.patient).items[0].wait_for_comment
 
