@@ -62,7 +62,7 @@ def test_workspace_and_inbox_in_spanish(signed_in):
         assert "Agenda de hoy" in nurse.locator("main").inner_text()
         check_a11y(nurse)
         nurse.goto("/inbox?view=open")
-        assert nurse.locator("h1").inner_text().startswith("Bandeja de entrada")
+        assert nurse.locator("h1").inner_text().startswith("Bandeja")  # the tab bar's short word
         assert "atrasada" in nurse.locator("main").inner_text().lower()  # the demo's overdue thread
         check_a11y(nurse)
         assert phone_overflow(nurse) is None
