@@ -92,7 +92,29 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
     app.add_template_filter(money, "money")
     app.add_template_filter(zone_name, "zone_name")
+    app.add_template_filter(pool_label, "pool_name")
+    app.add_template_filter(file_size, "file_size")
     app.add_template_filter(lambda value, country=None: phones.display(value, country), "phone")
     from portal.qr import qr_svg
 
     app.add_template_filter(qr_svg, "qr_svg")
+
+
+def pool_label(pool) -> str:
+    """A message pool's name in the reader's language (the practice enters it in several, like visit types)."""
+    from hearth.i18n import current_language
+    from hearth.services.messages.pools import pool_name
+
+    return pool_name(pool, current_language())
+
+
+def file_size(size_bytes: int) -> str:
+    """A file's size as the patient's and the care team's pages both show it: KB rounded up (never "0 KB"),
+    MB with one decimal from 1 MB, in the reader's number format ("1,5 MB" in Spanish)."""
+    from math import ceil
+
+    from flask_babel import format_decimal
+
+    if size_bytes >= 1024 * 1024:
+        return f"{format_decimal(round(size_bytes / (1024 * 1024), 1), format='#,##0.#')} MB"
+    return f"{format_decimal(max(1, ceil(size_bytes / 1024)))} KB"

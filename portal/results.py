@@ -135,4 +135,4 @@ def release_preferences():
             return redirect(url_for("results.release_preferences"))
         flash(_l("Your choices are saved."), "success")
         return redirect(url_for("results.release_preferences"))
-    return render_template("results/preferences.html", prefs=preferences.get(actor(), patient))
+    return render_template("results/preferences.html", prefs=preferences.get(actor(), patient), patient=patient)

@@ -7,6 +7,7 @@ from marshmallow import pre_load, validate
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
 from hearth.schemas.patients import MAX_PAGE, blank_to_none
+from hearth.services.messages.display import author_name
 
 VIEWS = ("unassigned", "mine", "open", "waiting", "closed")
 STATUSES = ("open", "waiting", "closed")
@@ -177,10 +178,16 @@ class InboxMessageSchema(Schema):
     urgent = fields.Boolean()
     author_relation = fields.String(validate=validate.OneOf(("self", "caregiver", "staff")))
     author = fields.Nested(InboxPersonSchema, allow_none=True)
+    author_name = fields.Method("_author_name", metadata={
+        "type": "string", "description": 'As the thread shows it: "NAME for PATIENT" for a caregiver'})
     created_at = fields.DateTime()
     read_by_staff_at = fields.DateTime(allow_none=True)
     read_by_patient_at = fields.DateTime(allow_none=True)
     attachments = fields.List(fields.Nested(InboxAttachmentSchema))
+
+    def _author_name(self, message) -> str:
+        """The portal's label, so no API client shows a caregiver as the patient herself."""
+        return author_name(message, message.thread)
 
 
 class InboxHistorySchema(Schema):

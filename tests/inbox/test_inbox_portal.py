@@ -199,3 +199,34 @@ def test_take_over_a_colleagues_thread(client):
     client.post(f"/inbox/threads/{thread.id}/assign", data={"assignee_id": str(nurse.id)})
     db.session.refresh(thread)
     assert thread.owner_user_id == nurse.id
+
+
+def test_pool_names_are_in_the_staff_members_language():
+    """The practice names its pools in English and Spanish; a Spanish-speaking nurse read "Nurse line" everywhere."""
+    from flask import current_app
+
+    from tests.messages.helpers import make_clinic, start
+
+    c = make_clinic()
+    nurse = enrolled_staff(practice=c.practice, name="Nora Nurse")
+    nurse.locale = "es"
+    db.session.commit()
+    thread = start(c.patient.user, c.patient)
+    db.session.commit()
+    client = current_app.test_client()
+    sign_in(client, nurse)
+    for url in ("/workspace", "/inbox?view=open", f"/inbox/threads/{thread.id}",
+                f"/staff/patients/{c.patient.id}"):
+        body = client.get(url).get_data(as_text=True)
+        assert "Línea de enfermería" in body and "Nurse line" not in body, url
+
+
+def test_outreach_points_to_the_button_the_chart_has(client):
+    """The page named a "Write to the patient" button; the chart's button says "Write to Ana"."""
+    practice, nurse, _doctor, _pool, _desk, ana = setup_clinic()
+    sign_in(client, nurse)
+    page = client.get(f"/inbox/new?practice_id={practice.id}").get_data(as_text=True)
+    assert "“Write to” and the patient&#39;s name" in page or "“Write to” and the patient's name" in page
+    assert "Write to the patient" not in page
+    chart = client.get(f"/staff/patients/{ana.id}").get_data(as_text=True)
+    assert "Write to Ana" in chart

@@ -190,3 +190,37 @@ def test_needs_a_visit_offers_booking_and_a_denial_shows_its_reason(client):
     page = client.get(f"/medications/requests/{visit.id}").data
     assert b"Needs a visit first" in page and b'href="/appointments/find"' in page
     assert b"Your kidney test is due first." in client.get(f"/medications/requests/{denied.id}").data
+
+
+def test_staff_list_says_what_the_numbers_are(client):
+    """"Refills left: 3 × 30" read as a sum; the quantity is named."""
+    w = _world()
+    sign_in(client, w.staff)
+    body = client.get(f"/staff/patients/{w.patient.id}/medications").get_data(as_text=True)
+    assert "3 (quantity 30 each)" in body and "×" not in body
+
+
+def test_no_refill_button_before_the_care_team_added_a_medication(client, app):
+    """With an empty list, "Ask for a refill" led to a form with nothing to choose."""
+    from tests.factories import make_patient
+
+    w = _world()
+    empty = make_patient(practice=w.practice)
+    db.session.commit()
+    login(client, empty.user)
+    body = client.get("/medications").get_data(as_text=True)
+    assert "has not added any medications yet" in body and "/medications/refill" not in body
+    other = app.test_client()
+    login(other, w.patient.user)
+    assert "/medications/refill" in other.get("/medications").get_data(as_text=True)
+
+
+def test_a_caregiver_adds_her_mothers_pharmacy_not_her_own(client):
+    """A caregiver read "Make this my preferred pharmacy" while acting for her mother."""
+    w = _world()
+    carer = make_user()
+    make_grant(patient=w.patient, caregiver=carer, scopes=("medications",))
+    db.session.commit()
+    login(client, carer)
+    page = client.get("/medications/pharmacies/new").get_data(as_text=True)
+    assert f"Make this {w.patient.given_name}'s preferred pharmacy" in page and "my preferred" not in page

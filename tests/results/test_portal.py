@@ -57,6 +57,18 @@ def test_the_trend_page_draws_an_accessible_chart_with_the_numbers_beside_it(cli
     assert client.get("/results/trend?code=2345-7&unit=g/L").status_code == 404
 
 
+def test_the_trend_legend_is_never_cut_in_spanish(client):
+    """At phone width pygal cut "Límite alto de lo normal" to "Límite alto de lo…": one full name a line."""
+    c = clinic()
+    c.patient.user.locale = "es"
+    for days, value in ((200, "104"), (100, "118")):
+        record(c, days_ago=days, observations=[glucose(value)])
+    login(client, c.patient.user)
+    body = client.get("/results/trend?code=2345-7&unit=mg/dL").get_data(as_text=True)
+    assert "Límite alto de lo normal" in body and "Límite bajo de lo normal" in body
+    assert "…</text>" not in body
+
+
 def test_the_patient_chooses_to_wait_for_a_comment_and_a_caregiver_cannot(client):
     c = clinic()
     helper = grant(c, scopes=["results"])
@@ -68,6 +80,7 @@ def test_the_patient_chooses_to_wait_for_a_comment_and_a_caregiver_cannot(client
     login(client, helper.caregiver)
     page = client.get("/results/preferences").get_data(as_text=True)
     assert "Only the patient can change this." in page
+    assert "By law, Maria's results show" in page and "your results" not in page  # not the caregiver's own
     client.post("/results/preferences", data={})
     assert preferences.get(c.patient.user, c.patient).items[0].wait_for_comment
 

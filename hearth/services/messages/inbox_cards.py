@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask_babel import lazy_ngettext
 
-from hearth.i18n import _l
+from hearth.i18n import _l, current_language
 from hearth.models import Practice, User
 from hearth.services.messages.inbox import pool_counts
+from hearth.services.messages.pools import pool_name
 from hearth.services.workspace_cards import CardLine, WorkspaceCard, register
 
 
@@ -26,7 +27,8 @@ def messages_card(user: User, practice: Practice, now: datetime) -> list[Workspa
         return []
     unread = sum(p.unread for p in pools)
     overdue = sum(p.overdue for p in pools)
-    lines = [CardLine(p.pool.name, "inbox.index", {"practice_id": practice.id, "pool_id": p.pool.id},
+    language = current_language()
+    lines = [CardLine(pool_name(p.pool, language), "inbox.index", {"practice_id": practice.id, "pool_id": p.pool.id},
                       note=pool_line(p.unread, p.overdue), alert=bool(p.overdue)) for p in pools]
     label = str(lazy_ngettext("%(num)d unread conversation", "%(num)d unread conversations", unread))
     if overdue:

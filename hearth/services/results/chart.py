@@ -50,6 +50,7 @@ def trend_svg(trend: Trend, *, title: str, description: str, locale: str, zone: 
 
     chart = pygal.DateTimeLine(
         js=[], css=[], disable_xml_declaration=True, show_legend=True, legend_at_bottom=True, width=420,
+        legend_at_bottom_columns=1, truncate_legend=-1,  # one name a line, never cut ("Límite alto de lo…")
         height=300, explicit_size=False, x_label_rotation=0, truncate_label=-1,
         x_value_formatter=day, value_formatter=lambda v: number(v, locale), dots_size=4, margin=12,
         margin_right=40, margin_left=8,
