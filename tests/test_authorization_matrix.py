@@ -213,12 +213,18 @@ def _get_rules(app, prefix: str):
             yield rule
 
 
+# Staff tools that take a patient id but are not her record (the price list staff post her charges from).
+STAFF_TOOLS = {"api_billing.list_fee_choices"}
+
+
 @pytest.mark.parametrize("role", ["victim", "own_practice_staff"])
 def test_the_patient_and_her_practice_see_her_record(app, role, caplog):
     w = world_mod.build(without_scope=None)
     client, headers = _sign_in(app, w.users[role], "api")
     checked = 0
     for rule in _get_rules(app, "/api/v1/patients/"):
+        if role == "victim" and rule.endpoint in STAFF_TOOLS:
+            continue
         url, _ = fill_url(app, rule, w)
         response = client.get(url, headers=headers, query_string=w.query(app, rule, "GET"))
         assert response.status_code == 200, f"{role} GET {url} → {response.status_code} {_server_errors(caplog)}"

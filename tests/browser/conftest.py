@@ -213,9 +213,12 @@ def submit(page, target) -> None:
 
 
 def nav(page, label: str) -> None:
-    """Open a main area as a person would: from the header when it shows there, else through "More"."""
-    link = page.locator("header nav").get_by_role("link", name=label, exact=True)
-    if not link.is_visible():
+    """Open a main area as a person would: from the header or the phone's tab bar when it shows there, else
+    through "More"."""
+    page.wait_for_load_state()
+    link = page.locator("header nav, nav.hearth-tabbar").get_by_role("link", name=label, exact=True)
+    link = link.locator("visible=true").first
+    if not link.count():
         more = page.locator("header nav, nav.hearth-tabbar").get_by_role("link", name="More", exact=True)
         submit(page, more.locator("visible=true").first)
         link = page.locator("main").get_by_role("link", name=label, exact=True)
