@@ -12,6 +12,7 @@ from hearth import db
 from hearth.models import Payment, PaymentStatus, SignInThrottle
 from hearth.services.billing import events, guest, ledger
 from tests.api.contract import ContractClient
+from tests.billing.test_portal import limited_app  # noqa: F401  (fixture)
 from tests.billing.test_stripe_payments import receipts_sent, send
 
 LOOKUP = "/api/v1/guest-payments/lookup"
@@ -135,3 +136,21 @@ def test_guest_pays_in_the_app_with_a_payment_intent(client, world, fake_stripe,
     assert receipts_sent(payment.id) == 1
     paid = client.post(CHECKOUT, json={"guest_token": token, "amount_cents": 100})
     assert paid.status_code == 409
+
+
+def test_lookup_is_rate_limited_per_address(limited_app):  # noqa: F811  (the fixture)
+    client = limited_app.test_client()
+    body = {"date_of_birth": "1980-01-01"}
+    statuses = [client.post(LOOKUP, json={**body, "statement_code": f"ZZZZ-ZZ{i:02d}"},
+                            environ_base={"REMOTE_ADDR": "10.1.2.5"}).status_code for i in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    other = client.post(LOOKUP, json={**body, "statement_code": "ZZZZ-ZZ99"}, environ_base={"REMOTE_ADDR": "10.1.2.6"})
+    assert other.status_code == 422
+
+
+def test_codes_stop_working_after_180_days(client, world):
+    statement = world.statement(5000)
+    statement.issued_on = statement.issued_on - timedelta(days=guest.CODE_DAYS + 1)
+    db.session.commit()
+    r = client.post(LOOKUP, json=_answer(statement, world.patient.date_of_birth))
+    assert r.status_code == 422 and "guest_token" not in r.get_data(as_text=True)
