@@ -90,7 +90,7 @@ def blueprints():
     modules = [auth, me, account, devices, caregivers, staff, records, settings, appointments, schedule,
                scheduling_admin, notifications, appointment_links, medications, results, billing,
                stripe_webhook, messages, messaging_settings, inbox, financing, gfe]
-    from api import coverage, estimates  # price estimates (issue 10)
+    from api import coverage, estimates, guest_payments  # price estimates, guest pay (issue 10)
 
-    modules += [coverage, estimates]
+    modules += [coverage, estimates, guest_payments]
     return [module.blp for module in modules]

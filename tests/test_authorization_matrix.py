@@ -40,6 +40,9 @@ PUBLIC_ENDPOINTS = {
     # Guest pay: statement code + date of birth open one statement (tests/billing/test_portal.py); Stripe's
     # webhook is signed instead (tests/billing/test_stripe_payments.py).
     "guest_pay.start", "guest_pay.statement", "guest_pay.done", "api_stripe_webhook.receive_stripe_event",
+    # The same over the API: the signed guest token from the lookup is the credential (tests/billing/test_guest_api.py).
+    "api_guest_payments.lookup_guest_statement", "api_guest_payments.create_guest_checkout_session",
+    "api_guest_payments.create_guest_payment_intent",
 }
 HEALTH = re.compile(r"^/(api/v1/)?(health|healthz|ready|readyz)$")
 SKIP_ENDPOINTS = {"static", "api-docs.openapi_json"}

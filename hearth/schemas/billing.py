@@ -190,3 +190,28 @@ class FeeChargesInSchema(Schema):
 
     appointment_id = fields.Id(required=True)
     items = fields.List(fields.Nested(FeeChargeItemSchema), required=True, validate=validate.Length(min=1, max=25))
+
+
+class GuestLookupSchema(Schema):
+    """Guest pay: the code printed on the statement and the patient's date of birth."""
+
+    statement_code = fields.String(required=True, validate=validate.Length(min=1, max=20),
+                                   metadata={"description": "As printed, e.g. ABCD-2345 (case and spaces ignored)."})
+    date_of_birth = fields.Date(required=True)
+
+
+class GuestStatementSchema(Schema):
+    """All a guest ever sees: the amount due, the practice and the statement date, plus the token to pay."""
+
+    amount_due_cents = fields.Integer(attribute="balance_cents")
+    practice_name = fields.String()
+    statement_date = fields.Date(attribute="issued_on")
+    guest_token = fields.String(metadata={"description": "Signed, bound to this one statement, good for "
+                                                         "`expires_in` seconds."})
+    expires_in = fields.Integer()
+
+
+class GuestPaySchema(AmountSchema):
+    """A guest's payment: the token from the lookup and whole cents, $0.50 up to the amount due."""
+
+    guest_token = fields.String(required=True, validate=validate.Length(min=1, max=500))

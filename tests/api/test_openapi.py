@@ -15,7 +15,8 @@ OPENAPI_JSON = "/api/v1/openapi.json"
 # the invitation a caregiver was emailed (its secret token is the credential).
 PUBLIC = re.compile(
     r"^(post /api/v1/auth/(token|refresh|password-reset(/confirm)?)|get /api/v1/caregivers/invitations/\{token\}"
-    r"|(get|post) /api/v1/appointment-links/\{token\}|post /api/v1/account/email/confirm|post /api/v1/stripe/webhook)$"
+    r"|(get|post) /api/v1/appointment-links/\{token\}|post /api/v1/account/email/confirm|post /api/v1/stripe/webhook"
+    r"|post /api/v1/guest-payments/(lookup|checkout-session|payment-intent))$"
 )
 _TOKEN_WRAPPER = token_required(lambda: None).__code__
 

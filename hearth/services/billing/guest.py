@@ -17,10 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hearth import audit, db
 from hearth.clock import utcnow
-from hearth.errors import Invalid, Locked, NotFound
+from hearth.errors import Invalid, Locked, NotFound, Unauthorized
 from hearth.i18n import _l
 from hearth.models import SignInThrottle, Statement
 from hearth.models.base import UTCDateTime
+from hearth.security import signing
 from hearth.security.tokens import token_hash
 from hearth.services.billing import ledger
 from hearth.services.billing.statements import normalize_code
@@ -31,6 +32,8 @@ CODE_DAYS = 180
 ACCESS_MINUTES = 15
 NO_MATCH = _l("We could not find a bill with that code and date of birth. Check both and try again.")
 LOCKED = _l("Too many tries for this code. Please wait 30 minutes, or call the practice.")
+EXPIRED = _l("This page has expired. Please enter the code again.")
+TOKEN_SALT = "hearth-guest-pay"
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,21 @@ def view(statement_id: int) -> GuestView:
         raise NotFound()
     return GuestView(statement.id, statement.patient.practice.name, statement.issued_on,
                      ledger.totals(statement.id).balance)
+
+
+def issue_token(view: GuestView, secret: str) -> str:
+    """The API's stand-in for the portal's unlocked page: a signed token naming one statement, good for
+    ACCESS_MINUTES (checked by `open_token`). Give it only after `open_statement` succeeded."""
+    return signing.dumps(secret, TOKEN_SALT, {"s": view.statement_id})
+
+
+def open_token(token: str, secret: str) -> GuestView:
+    """The statement a guest token unlocked. Raises Unauthorized (forged or older than ACCESS_MINUTES)."""
+    def expired(_message: str) -> Unauthorized:
+        return Unauthorized(str(EXPIRED))
+
+    held = signing.loads(secret, TOKEN_SALT, token, ACCESS_MINUTES * 60, invalid=expired)
+    statement_id = held.get("s") if isinstance(held, dict) else None
+    if not isinstance(statement_id, int):
+        raise Unauthorized(str(EXPIRED))
+    return view(statement_id)

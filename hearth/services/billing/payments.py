@@ -113,9 +113,10 @@ def start_checkout(actor: User | None, statement_id: int, amount_cents: int, gat
     return Attempt(payment, checkout_url=session.get("url"))
 
 
-def start_intent(actor: User, statement_id: int, amount_cents: int, gateway: StripeGateway | None) -> Attempt:
+def start_intent(actor: User | None, statement_id: int, amount_cents: int, gateway: StripeGateway | None, *,
+                 guest: bool = False) -> Attempt:
     """A PaymentIntent for the mobile app; returns its client secret. Same errors as `start_checkout`."""
-    payment = _open(actor, statement_id, amount_cents, PaymentMethod.APP, online=gateway is not None)
+    payment = _open(actor, statement_id, amount_cents, PaymentMethod.APP, guest=guest, online=gateway is not None)
     try:
         intent = gateway.create_payment_intent(amount_cents=amount_cents, description=payment.statement.code,
                                                metadata=_metadata(payment), idempotency_key=payment.idempotency_key)
