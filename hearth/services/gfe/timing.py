@@ -5,8 +5,9 @@
 - requested (no scheduling): within 3 business days of the request;
 - scheduled fewer than 3 business days ahead: no GFE is required (one may still be requested).
 
-Business days are Monday to Friday; federal holidays are not subtracted (Hearth issues the estimate
-at once anyway, so the due date is only kept for the record).
+Business days are Monday to Friday except US federal holidays, observed dates included (the `holidays`
+library's US calendar: New Year's Day, MLK Day, Washington's Birthday, Memorial Day, Juneteenth,
+Independence Day, Labor Day, Columbus Day, Veterans Day, Thanksgiving, Christmas).
 Days ahead counts the business days after the scheduling day up to and including the service day
 (booked Monday for Thursday: Tue, Wed, Thu = 3).
 """
@@ -15,25 +16,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
+
 REQUIRED_AHEAD = 3
 LONG_AHEAD = 10
 
 
+_FEDERAL = holidays.country_holidays("US")  # fills itself year by year as dates are asked for
+
+
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5
+    """Monday to Friday and not a US federal holiday (observed dates count as holidays)."""
+    return day.weekday() < 5 and day not in _FEDERAL
 
 
 def business_days_ahead(scheduled_on: date, service_on: date) -> int:
     """Business days d with scheduled_on < d <= service_on (0 when the service is not later)."""
-    if service_on <= scheduled_on:
-        return 0
-    days, whole_weeks = (service_on - scheduled_on).days, 0
-    whole_weeks, rest = divmod(days, 7)
-    count = whole_weeks * 5
-    for i in range(1, rest + 1):
-        if is_business_day(scheduled_on + timedelta(days=whole_weeks * 7 + i)):
-            count += 1
-    return count
+    days = (service_on - scheduled_on).days
+    return sum(1 for i in range(1, days + 1) if is_business_day(scheduled_on + timedelta(days=i)))
 
 
 def add_business_days(start: date, n: int) -> date:
