@@ -68,8 +68,8 @@ class Patient(Base):
         # The staff search (hearth/services/patient_search.py) matches word starts inside search_name and
         # MRN prefixes/digits: trigram GIN indexes on PostgreSQL (pg_trgm, migration 0014i), plain ones on SQLite.
         Index("ix_patient_search_name_trgm", "search_name", postgresql_using="gin",
-              postgresql_ops={"search_name": "gin_trgm_ops"}),
-        Index("ix_patient_mrn_trgm", "mrn", postgresql_using="gin", postgresql_ops={"mrn": "gin_trgm_ops"}),
+              postgresql_ops={"search_name": "public.gin_trgm_ops"}),
+        Index("ix_patient_mrn_trgm", "mrn", postgresql_using="gin", postgresql_ops={"mrn": "public.gin_trgm_ops"}),
         Index("ix_patient_practice_date_of_birth", "practice_id", "date_of_birth"),
     )
 

@@ -6,6 +6,7 @@ HEARTH_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import socket
@@ -37,12 +38,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+_SERVERS = itertools.count(1)
+
+
 def _database_url(tmp: Path) -> str:
-    """A fresh SQLite file, or a database of this run's own beside TEST_DATABASE_URL's (dropped at exit)."""
+    """A fresh SQLite file, or a database of this run's own beside TEST_DATABASE_URL's (dropped at exit): one per
+    server, so a module with a server of its own (billing, Stripe configured) never replaces the shared one's."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp / 'browser.db'}"
-    return private_database(url, "browser")
+    return private_database(url, f"browser{next(_SERVERS)}")
 
 
 def _flask(env: dict, *args: str) -> None:
