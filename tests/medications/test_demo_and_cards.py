@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from hearth import db, demo
@@ -40,9 +38,7 @@ def test_oldest_pending_for_the_card():
     assert [r.id for r in cards.oldest_pending(w.practice.id)] == [request.id]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("hearth.services.workspace_cards") is None,
-                    reason="the workspace (hearth.services.workspace_cards) is not merged yet")
-def test_pending_refills_card():  # pragma: no cover - runs once the workspace is merged
+def test_pending_refills_card():
     from hearth.services.medications import refills
 
     w = make_world()

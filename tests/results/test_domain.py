@@ -243,6 +243,6 @@ def test_the_workspace_summary_lists_the_oldest_results_waiting_for_a_comment():
     count, oldest = cards.awaiting_summary(c.nurse, c.practice.id)
     assert count == 2 and [r.name for r in oldest] == ["Oldest", "Newer"]
     assert cards.awaiting_summary(c.patient.user, c.practice.id) == (0, [])
-    workspace = pytest.importorskip("hearth.services.workspace_cards")
+    from hearth.services import workspace_cards as workspace
     made = cards.results_awaiting_card(c.nurse, c.practice, utcnow())
     assert isinstance(made[0], workspace.WorkspaceCard) and made[0].count == 2
