@@ -28,6 +28,7 @@ from hearth.schemas.estimates import (
 from hearth.schemas.patients import PageArgsSchema
 from hearth.services.estimates import csv_import, fee_schedule, saved
 from hearth.services.estimates.labels import notice
+from hearth.services.financing import offers
 
 blp = Blueprint("api_estimates", __name__, url_prefix="/api/v1", description="Fee schedule and price estimates")
 CSV_MAX = 5 * 1024 * 1024
@@ -39,12 +40,15 @@ UPLOAD_CSV = {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}}}}
 
 
-def estimate_out(estimate, patient) -> dict:
-    """The estimate for the app, with where to find financing offers for the patient's share (or None)."""
+def estimate_out(estimate, patient, active_offers: list | None = None) -> dict:
+    """The estimate for the app, with where to find financing offers for the patient's share (or None).
+
+    `active_offers`: the practice's offers loaded once for a list (offers.active_offers)."""
     data = asdict(estimate)
     data["coinsurance_percent"] = estimate.coinsurance_percent
     data["notice"] = notice(estimate.basis)
-    data["financing_offers_url"] = offers_url(patient.id, patient.practice_id, estimate.patient_cents, "estimate")
+    data["financing_offers_url"] = offers_url(patient.id, patient.practice_id, estimate.patient_cents, "estimate",
+                                              active_offers)
     return data
 
 
@@ -166,7 +170,10 @@ def list_estimates(args, patient_id: int):
     """The patient's saved estimates, newest first, 20 per page."""
     patient = load_patient(patient_id)
     page = saved.list_estimates(actor(), patient, page=args["page"])
-    return {"items": [estimate_out(e, patient) for e in page.items], "page": page.page, "per_page": page.per_page,
+    # The practice's financing offers once for the page, not once per estimate (issue 11: no N+1).
+    active = offers.active_offers(patient.practice_id) if any(e.patient_cents > 0 for e in page.items) else []
+    return {"items": [estimate_out(e, patient, active) for e in page.items], "page": page.page,
+            "per_page": page.per_page,
             "total": page.total}
 
 

@@ -134,10 +134,18 @@ def send(data, patient_id: int):
     return {"thread_id": thread.id}
 
 
-def offers_url(patient_id: int, practice_id: int, amount_cents: int, place: str) -> str | None:
+def offers_url(patient_id: int, practice_id: int, amount_cents: int, place: str,
+               active: list | None = None) -> str | None:
     """Where the app reads the financing offers for an amount shown elsewhere (an estimate, a statement),
-    or None when no offer's minimum is reached. The link carries the amount and place, nothing else."""
-    if amount_cents <= 0 or not offers.offers_for(practice_id, amount_cents):
+    or None when no offer's minimum is reached. The link carries the amount and place, nothing else.
+
+    `active`: the practice's offers from offers.active_offers, when a list asks for many amounts (one
+    load for the page instead of one per row)."""
+    if amount_cents <= 0:
+        return None
+    found = offers.offer_views(active, amount_cents) if active is not None else offers.offers_for(practice_id,
+                                                                                                  amount_cents)
+    if not found:
         return None
     return url_for("api_financing.patient_offers", patient_id=patient_id, amount_cents=amount_cents, place=place,
                    _external=True)

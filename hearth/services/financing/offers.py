@@ -129,9 +129,24 @@ def offers_for(practice: Practice | int, amount_cents: int) -> list[OfferView]:
     """
     if not isinstance(amount_cents, int) or amount_cents <= 0:
         return []
-    practice_id = practice if isinstance(practice, int) else practice.id
+    return offer_views(active_offers(practice), amount_cents)
+
+
+def active_offers(practice: Practice | int) -> list[FinancingOffer]:
+    """The practice's active offers with their promotions (two statements), for offer_views.
+
+    A list that shows offers for many amounts (the saved estimates) loads them once with this
+    rather than calling offers_for per row, which would run two statements per row.
+    """
+    return _practice_offers(practice if isinstance(practice, int) else practice.id, active_only=True)
+
+
+def offer_views(active: list[FinancingOffer], amount_cents: int) -> list[OfferView]:
+    """offers_for over offers already loaded by active_offers (no statement)."""
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        return []
     views = []
-    for offer in _practice_offers(practice_id, active_only=True):
+    for offer in active:
         examples = []
         for promo in offer.promotions:
             if amount_cents < promo.min_amount_cents:
