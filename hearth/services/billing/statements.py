@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hearth import db, notify, policy
 from hearth.claims import lock
@@ -204,7 +204,8 @@ def build_view(statement: Statement) -> StatementView:
 @db.transactional
 def statement_for(user: User, statement_id: int, action: str = "view") -> StatementView:
     """The statement as its patient (or a caregiver with `billing`, or her practice) reads it (audited)."""
-    statement = db.session.get(Statement, statement_id)
+    statement = db.session.get(Statement, statement_id,
+                               options=[joinedload(Statement.patient), selectinload(Statement.payments)])
     if statement is None:
         raise NotFound()
     policy.authorize(user, statement.patient, ledger.SCOPE, action, "statement", statement.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hearth import audit, db, notify, policy
 from hearth.claims import claim, lock
@@ -181,7 +181,8 @@ def activity(actor: User, patient_id: int, grant_id: int, page: int = 1,
     """What this caregiver did in the patient's record, newest first (two queries per page)."""
     patient = policy.load_patient(patient_id)
     _require_self(actor, patient)
-    grant = db.session.get(CaregiverGrant, grant_id)
+    # The caregiver's account with the grant: the view names her (no lazy load).
+    grant = db.session.get(CaregiverGrant, grant_id, options=[joinedload(CaregiverGrant.caregiver)])
     if grant is None or grant.patient_id != patient.id:
         raise NotFound()
     policy.authorize(actor, patient, None, "view", "caregiver_activity", grant.id)

@@ -38,10 +38,10 @@ def lock_patient(patient_id: int) -> None:
     db.session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True))
 
 
-def load_medication(patient: Patient, medication_id: int) -> Medication:
-    """One of the patient's medications; NotFound for another patient's."""
+def load_medication(patient: Patient, medication_id: int, *options) -> Medication:
+    """One of the patient's medications; NotFound for another patient's. `options`: eager loads for a read."""
     med = db.session.scalar(select(Medication).where(Medication.id == medication_id,
-                                                     Medication.patient_id == patient.id))
+                                                     Medication.patient_id == patient.id).options(*options))
     if med is None:
         raise NotFound()
     return med

@@ -80,7 +80,7 @@ def medication_list(user: User, patient: Patient, *, page: int = 1, per_page: in
 def get(user: User, patient: Patient, medication_id: int) -> MedicationRow:
     """One medication of the patient's (NotFound for another patient's)."""
     policy.authorize(user, patient, SCOPE, "view", "medication", medication_id)
-    med = load_medication(patient, medication_id)
+    med = load_medication(patient, medication_id, joinedload(Medication.prescriber))  # shown: no lazy load
     return MedicationRow(med, med.id in pending_medication_ids(patient.id))
 
 

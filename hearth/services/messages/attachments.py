@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from hearth import claims, db, files, policy
 from hearth.errors import Forbidden, Invalid, NotFound
@@ -149,7 +149,8 @@ def open_attachment(user: User, patient: Patient, thread_id: int, attachment_id:
     granted = policy.authorize(user, patient, SCOPE, "download", "message_attachment", attachment_id,
                                confidential=thread.confidential)
     row = db.session.scalar(select(MessageAttachment).join(Message).where(
-        MessageAttachment.id == attachment_id, Message.thread_id == thread.id))
+        MessageAttachment.id == attachment_id, Message.thread_id == thread.id)
+        .options(contains_eager(MessageAttachment.message)))
     if row is None or (row.message.internal and granted.relation != "staff"):
         raise NotFound()
     try:

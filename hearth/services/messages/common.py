@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hearth import db, policy
 from hearth.errors import Conflict, Invalid, NotFound
 from hearth.i18n import _l
-from hearth.models import AuthorRelation, CaregiverGrant, GrantStatus, MessageThread, Patient, User
+from hearth.models import AuthorRelation, CaregiverGrant, GrantStatus, MessagePool, MessageThread, Patient, User
 from hearth.models.messages import BODY_MAX_CHARS, SUBJECT_MAX_CHARS
 
 SCOPE = "messages"
@@ -57,7 +58,8 @@ def clean_subject(subject: str | None) -> str:
 
 def load_thread(patient: Patient, thread_id: int) -> MessageThread:
     """The patient's thread `thread_id`, or NotFound (another patient's thread looks absent)."""
-    thread = db.session.get(MessageThread, thread_id)
+    thread = db.session.get(MessageThread, thread_id,
+                            options=[joinedload(MessageThread.pool).joinedload(MessagePool.practice)])
     if thread is None or thread.patient_id != patient.id:
         raise NotFound()
     return thread

@@ -132,7 +132,9 @@ def list_threads(user: User, patient: Patient, *, page: int = 1, per_page: int =
         where.append(MessageThread.status == ThreadStatus.CLOSED)
     elif status == "open":
         where.append(MessageThread.status != ThreadStatus.CLOSED)
-    stmt = (select(MessageThread).where(*where).options(selectinload(MessageThread.pool))
+    # The pool's practice with the pool: its default language names the pool (no lazy load per row).
+    stmt = (select(MessageThread).where(*where)
+            .options(selectinload(MessageThread.pool).joinedload(MessagePool.practice))
             .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc()))
     count = select(func.count()).select_from(MessageThread).where(*where)
     rows, total = paginate(stmt, count, page, per_page)

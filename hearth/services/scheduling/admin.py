@@ -120,8 +120,9 @@ def visit_types_page(user: User, practice_id: int) -> AdminPage:
 
 
 def _visit_type(practice_id: int, visit_type_id: int) -> VisitType:
-    """The practice's visit type, active or not; NotFound for another practice's."""
-    visit_type = db.session.get(VisitType, visit_type_id)
+    """The practice's visit type, active or not, with its providers (shown, as in the list); NotFound for
+    another practice's."""
+    visit_type = db.session.get(VisitType, visit_type_id, options=[selectinload(VisitType.providers)])
     if visit_type is None or visit_type.practice_id != practice_id:
         raise NotFound()
     return visit_type
