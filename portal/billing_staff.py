@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hearth import db
 from hearth.errors import DomainError
@@ -35,6 +36,7 @@ def _page(patient_id: int, errors: dict | None = None, status: int = 200):
     charges = db.session.scalars(select(Charge).where(Charge.patient_id == patient_id)
                                  .order_by(Charge.id.desc()).limit(50)).all()
     rows = db.session.scalars(select(Statement).where(Statement.patient_id == patient_id)
+                              .options(selectinload(Statement.payments))  # the page lists each one's payments
                               .order_by(Statement.id.desc()).limit(20)).all()
     views = [statements.build_view(s) for s in rows]
     return render_template("billing/staff.html", patient=patient, visits=visits, charges=charges, views=views,

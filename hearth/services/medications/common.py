@@ -55,10 +55,10 @@ def load_pharmacy(patient: Patient, pharmacy_id: int) -> Pharmacy:
     return pharmacy
 
 
-def load_request(patient: Patient, request_id: int) -> RefillRequest:
-    """One of the patient's refill requests; NotFound for another patient's."""
+def load_request(patient: Patient, request_id: int, *options) -> RefillRequest:
+    """One of the patient's refill requests; NotFound for another patient's. `options`: eager loads for a read."""
     found = db.session.scalar(select(RefillRequest).where(RefillRequest.id == request_id,
-                                                          RefillRequest.patient_id == patient.id))
+                                                          RefillRequest.patient_id == patient.id).options(*options))
     if found is None:
         raise NotFound()
     return found

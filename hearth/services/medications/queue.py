@@ -19,7 +19,7 @@ from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid
 from hearth.i18n import _l
-from hearth.models import Patient, RefillRequest, RefillRequestLine, RefillStatus, User
+from hearth.models import Medication, Patient, RefillRequest, RefillRequestLine, RefillStatus, User
 from hearth.services.medications.common import load_request, local_today, notify_update, require_staff
 from hearth.services.pagination import Page, clamp, paginate
 
@@ -73,7 +73,10 @@ def pending_count(practice_id: int) -> int:
 def open_request(user: User, patient: Patient, request_id: int) -> RefillRequest:
     """One request as staff see it (audited). Raises NotFound, Forbidden (not staff)."""
     require_staff(user, patient, "view", "refill_request", request_id)
-    return load_request(patient, request_id)
+    # Shown with its lines, their medications and prescribers, and the pharmacy (no lazy load).
+    return load_request(patient, request_id,
+                        selectinload(RefillRequest.lines).joinedload(RefillRequestLine.medication)
+                        .joinedload(Medication.prescriber), joinedload(RefillRequest.pharmacy))
 
 
 def _decide(user: User, request: RefillRequest, status: RefillStatus, **values) -> None:

@@ -30,7 +30,7 @@ from hearth.models import (
     User,
 )
 from hearth.notify import outbox
-from hearth.services.medications.common import SCOPE, load_pharmacy, lock_patient
+from hearth.services.medications.common import SCOPE, load_pharmacy, load_request, lock_patient
 from hearth.services.medications.meds import MedicationRow, pending_medication_ids
 from hearth.services.medications.pharmacies import all_for
 from hearth.services.pagination import Page, clamp, paginate
@@ -109,11 +109,13 @@ def request_refill(user: User, patient: Patient, medication_ids: list[int], phar
     return request
 
 
+# What a request is shown with: its lines and their medications, the pharmacy, who asked.
+WITH_LINES = (selectinload(RefillRequest.lines).joinedload(RefillRequestLine.medication),
+              joinedload(RefillRequest.pharmacy), joinedload(RefillRequest.requested_by))
+
+
 def _with_lines(stmt):
-    return stmt.options(
-        selectinload(RefillRequest.lines).joinedload(RefillRequestLine.medication),
-        joinedload(RefillRequest.pharmacy), joinedload(RefillRequest.requested_by),
-    )
+    return stmt.options(*WITH_LINES)
 
 
 @db.transactional
@@ -133,11 +135,7 @@ def get(user: User, patient: Patient, request_id: int) -> RefillRequest:
     """One refill request of the patient's (NotFound for another patient's)."""
     policy.authorize(user, patient, SCOPE, "view", "refill_request", request_id)
     # The lines, their medications and the pharmacy with the request, as the list loads them (no lazy load).
-    found = db.session.scalar(_with_lines(select(RefillRequest).where(RefillRequest.id == request_id,
-                                                                      RefillRequest.patient_id == patient.id)))
-    if found is None:
-        raise NotFound()
-    return found
+    return load_request(patient, request_id, *WITH_LINES)
 
 
 @dataclass(frozen=True)

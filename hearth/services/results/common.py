@@ -116,10 +116,12 @@ def viewer(user: User | None, patient: Patient, action: str, resource_type: str,
     return Viewer(granted.relation, hidden)
 
 
-def load_report(patient: Patient, report_id: int) -> DiagnosticReport:
-    """The patient's report `report_id`, else NotFound (another patient's id is simply not found)."""
+def load_report(patient: Patient, report_id: int, *options) -> DiagnosticReport:
+    """The patient's report `report_id`, else NotFound (another patient's id is simply not found).
+    `options`: eager loads for a read."""
     report = db.session.scalar(select(DiagnosticReport).where(DiagnosticReport.id == report_id,
-                                                              DiagnosticReport.patient_id == patient.id))
+                                                              DiagnosticReport.patient_id == patient.id)
+                               .options(*options))
     if report is None:
         raise NotFound()
     return report

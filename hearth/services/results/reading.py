@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
 
 from hearth import db, policy
 from hearth.errors import NotFound
@@ -142,7 +143,7 @@ def get_report(user: User, patient: Patient, report_id: int) -> ReportView:
     Raises NotFound for another patient's report, an unreleased one (patient and caregivers), or a
     confidential category for a teen's guardian without her consent.
     """
-    report = load_report(patient, report_id)
+    report = load_report(patient, report_id, joinedload(DiagnosticReport.ordering_provider))  # the page names them
     confidential = report.category.value in confidential_categories(patient.practice_id)
     access = policy.access(user, patient, SCOPE, confidential=confidential)
     if access is None or (access.relation != "staff" and report.released_at is None):
