@@ -27,9 +27,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from marshmallow import Schema as _MarshmallowSchema
-from marshmallow import fields as mf
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import get_value, missing
+
+from hearth.schemas.fields import marshmallow_fields as mf
 
 Converter = Callable[[Any, Any, dict], Any] | None  # (value, obj, memo) -> serialized value; None: as it is
 _NONE = type(None)
