@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+# The unbounded originals: only hearth.schemas.dumper reads them, to recognise their methods.
+import marshmallow.fields as marshmallow_fields  # noqa: F401
 from marshmallow import ValidationError, validate
 from marshmallow.fields import *  # noqa: F403 - the module stands in for marshmallow.fields
 from marshmallow.fields import AwareDateTime as _AwareDateTime

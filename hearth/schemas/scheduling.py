@@ -11,7 +11,7 @@ from hearth.i18n import _l
 from hearth.models import AppointmentStatus, WaitlistStatus
 from hearth.schemas import fields
 from hearth.schemas.base import Schema
-from hearth.schemas.texts import localized_field, reader_language
+from hearth.schemas.texts import InReaderLanguage, localized_field
 
 
 class SlotQuerySchema(Schema):
@@ -124,9 +124,9 @@ class LocationOutSchema(Schema):
 
 class QuestionSchema(Schema):
     id = fields.String()
-    text = fields.Function(lambda q: texts.question_text(q, reader_language()),
-                           metadata={"type": "string",
-                                     "description": "in the reader's language when the practice gave it"})
+    text = InReaderLanguage(texts.question_text,
+                            metadata={"type": "string",
+                                      "description": "in the reader's language when the practice gave it"})
     type = fields.String()
     required = fields.Boolean()
     options = fields.List(fields.String(), metadata={"x-optional": True, "description": "choice questions only"})

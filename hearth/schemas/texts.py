@@ -54,6 +54,25 @@ def reader_language() -> str:
     return str(get_locale() or "en")
 
 
+class InReaderLanguage(fields.Function):
+    """An output field computed from the object and the reader's language: `func(obj, language)`.
+
+    marshmallow's own dump (and the OpenAPI document) see a plain Function field; the compiled dump
+    (hearth.schemas.dumper) calls `dump_value`, which asks Flask-Babel for the language once per dump
+    instead of once per field of every row.
+    """
+
+    def __init__(self, func, **kwargs):
+        super().__init__(lambda obj: func(obj, reader_language()), **kwargs)
+        self.language_func = func
+
+    def dump_value(self, obj, memo: dict):
+        language = memo.get(reader_language)
+        if language is None:
+            language = memo[reader_language] = reader_language()
+        return self.language_func(obj, language)
+
+
 def localized_field(field: str, **kwargs) -> fields.Function:
     """An output field with the practice's text in the reader's language (default language as fallback)."""
-    return fields.Function(lambda obj: texts.localized(obj, field, reader_language()), **kwargs)
+    return InReaderLanguage(lambda obj, language: texts.localized(obj, field, language), **kwargs)
