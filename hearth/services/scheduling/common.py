@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from hearth import db, phones
 from hearth.clock import utcnow
@@ -109,12 +109,15 @@ def load_location(practice_id: int, location_id: int | None) -> Location | None:
 
 
 def load_appointment(patient: Patient, appointment_id: int, *, for_update: bool = False) -> Appointment:
-    """The patient's appointment (NotFound for anyone else's)."""
+    """The patient's appointment (NotFound for anyone else's), with its visit type, location and provider.
+
+    Joined, not select-in: one statement instead of four for one row (the lock is the appointment's only).
+    """
     stmt = (
         select(Appointment)
         .where(Appointment.id == appointment_id, Appointment.patient_id == patient.id)
-        .options(selectinload(Appointment.visit_type), selectinload(Appointment.location),
-                 selectinload(Appointment.provider))
+        .options(joinedload(Appointment.visit_type, innerjoin=True), joinedload(Appointment.location),
+                 joinedload(Appointment.provider, innerjoin=True))
     )
     if for_update:
         stmt = stmt.with_for_update(of=Appointment)
