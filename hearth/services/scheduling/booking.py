@@ -28,7 +28,6 @@ from hearth.services.scheduling.common import (
     load_location,
     load_provider,
     load_visit_type,
-    lock_provider,
     practice_phone,
     release,
     settings_for,
@@ -268,8 +267,7 @@ def _check_slot(patient: Patient, choice: SlotChoice, *, staff: bool, moving: in
     visit_type = load_visit_type(patient.practice_id, choice.visit_type_id)
     if not visit_type.self_schedulable and not staff:
         raise Invalid(_l("This visit type cannot be booked online."))
-    provider = load_provider(patient.practice_id, choice.provider_id)
-    lock_provider(choice.provider_id, shared=True)
+    provider = load_provider(patient.practice_id, choice.provider_id, lock_shared=True)  # see lock_provider
     video = visit_type.mode == VisitMode.VIDEO
     location = None if video else load_location(patient.practice_id, choice.location_id)
     if not video and location is None:
