@@ -85,10 +85,8 @@ def enqueue_many(items: Sequence[Mapping[str, Any]]) -> list[Notification]:
         else:
             fresh.setdefault(item["key"], values)
     if fresh:
-        existing.update(_insert_unless_taken(list(fresh.values())))
-        taken = [key for key in fresh if key not in existing]  # by a concurrent twin: its row, read back
-        if taken:
-            existing.update(_by_keys(taken))
+        _insert_unless_taken(list(fresh.values()))
+        existing.update(_by_keys(list(fresh)))
     return [existing[key] for key in keys]
 
 
@@ -234,25 +232,18 @@ def _by_keys(keys: Sequence[str]) -> dict[str, Notification]:
     return found
 
 
-def _insert_unless_taken(rows: list[dict[str, Any]]) -> dict[str, Notification]:
-    """INSERT ... ON CONFLICT DO NOTHING on the key: a concurrent twin waits, then does nothing.
-
-    Returns the rows this statement inserted, by key, from its RETURNING (no SELECT to read them back);
-    a key a concurrent twin took is missing from it. Other databases: {} (the caller reads them all).
-    """
+def _insert_unless_taken(rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on the key: a concurrent twin waits, then does nothing."""
     dialect = db.session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = (insert(Notification).on_conflict_do_nothing(index_elements=["idempotency_key"])
-                .returning(Notification))
-        inserted: dict[str, Notification] = {}
+        stmt = insert(Notification).on_conflict_do_nothing(index_elements=["idempotency_key"])
         for i in range(0, len(rows), KEY_CHUNK):
-            inserted.update((row.idempotency_key, row) for row in db.session.scalars(stmt, rows[i:i + KEY_CHUNK]))
-        return inserted
+            db.session.execute(stmt, rows[i:i + KEY_CHUNK])
+        return
     for values in rows:
         try:
             with db.session.begin_nested():
                 db.session.add(Notification(**values))
         except IntegrityError:
             pass
-    return {}
