@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from hearth import db
 from hearth.context import request_info
 from hearth.models import AuditEvent, User
+
+# On the plain Table, not the mapped class: executing it neither autoflushes nor builds ORM state.
+_INSERT = insert(AuditEvent.__table__)
 
 
 def record(
@@ -17,21 +20,25 @@ def record(
     action: str,
     resource_type: str,
     resource_id: object = None,
-) -> AuditEvent:
-    """Append one event in the current transaction, with the request's IP and user agent."""
+) -> None:
+    """Append one event in the current transaction, with the request's IP and user agent.
+
+    A Core INSERT run at once on the session's connection, not an ORM object: it is in the same
+    transaction (committed or rolled back with the use case, so just as durable), and it spares every
+    audited read a unit-of-work flush. Nothing reads the event back; the log is append-only, so no ORM
+    object is wanted. `at` comes from the column's default (utcnow), as before.
+    """
     info = request_info()
-    event = AuditEvent(
-        actor_user_id=actor.id if actor else None,
-        actor_relation=relation,
-        patient_id=patient_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id),
-        ip=info.ip,
-        user_agent=(info.user_agent or "")[:300] or None,
-    )
-    db.session.add(event)
-    return event
+    db.session.execute(_INSERT, {
+        "actor_user_id": actor.id if actor else None,
+        "actor_relation": relation,
+        "patient_id": patient_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "ip": info.ip,
+        "user_agent": (info.user_agent or "")[:300] or None,
+    })
 
 
 def trail_query(patient_id: int, *, relation: str | None = None, actor_user_id: int | None = None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from hearth import db, policy
@@ -28,7 +28,6 @@ from hearth.services.scheduling.common import (
     load_location,
     load_provider,
     load_visit_type,
-    lock_provider,
     practice_phone,
     release,
     settings_for,
@@ -54,20 +53,24 @@ def upcoming_and_past(patient: Patient, now: datetime | None = None) -> tuple[li
 
     Upcoming: not over and still to happen (booked, or under way). Everything else (over, cancelled,
     completed, missed) is "past", latest first, at most PAST_LIMIT.
+    One SELECT for both (the latest past ones picked by a subquery): the joined loads' set-up is paid
+    once, not twice. The database says which rows are upcoming (the `ahead` column), so the split is the
+    WHERE clause's own; equal start times come in id order (latest first in the past list).
     """
     now = now or utcnow()
     opts = (joinedload(Appointment.visit_type).joinedload(VisitType.practice), joinedload(Appointment.provider),
             joinedload(Appointment.location))
     ahead = and_(Appointment.ends_at >= now, Appointment.status.in_(UPCOMING_STATUSES))
-    upcoming = db.session.scalars(
-        select(Appointment).where(Appointment.patient_id == patient.id, ahead)
-        .order_by(Appointment.starts_at).options(*opts)
+    latest_past = (select(Appointment.id).where(Appointment.patient_id == patient.id, not_(ahead))
+                   .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(PAST_LIMIT))
+    rows = db.session.execute(
+        select(Appointment, ahead.label("ahead"))
+        .where(Appointment.patient_id == patient.id, or_(ahead, Appointment.id.in_(latest_past.scalar_subquery())))
+        .order_by(Appointment.starts_at, Appointment.id).options(*opts)
     ).all()
-    past = db.session.scalars(
-        select(Appointment).where(Appointment.patient_id == patient.id, not_(ahead))
-        .order_by(Appointment.starts_at.desc()).limit(PAST_LIMIT).options(*opts)
-    ).all()
-    return list(upcoming), list(past)
+    upcoming = [appointment for appointment, is_ahead in rows if is_ahead]
+    past = [appointment for appointment, is_ahead in reversed(rows) if not is_ahead]
+    return upcoming, past
 
 
 @db.transactional
@@ -91,13 +94,15 @@ def book(user: User, patient: Patient, choice: SlotChoice, *, base_url: str = ""
     another visit then: staff may go ahead with `choice.overlap_reason`)."""
     granted = policy.authorize(user, patient, SCOPE, "book", "appointment")
     staff = granted.relation == "staff"
-    visit_type, location = _check_slot(patient, choice, staff=staff)
+    visit_type, location, provider = _check_slot(patient, choice, staff=staff)
     ends_at = choice.starts_at + timedelta(minutes=visit_type.duration_minutes)
     override = overlap.check_free(patient, choice.starts_at, ends_at, staff=staff,
                                   override_reason=choice.overlap_reason)
+    # The rows just checked go on the new visit as its relationships (the foreign keys follow at the
+    # flush): reminders, notices and the response read them without loading them again after the commit.
     appointment = Appointment(
-        patient_id=patient.id, provider_id=choice.provider_id, visit_type_id=visit_type.id,
-        location_id=None if location is None else location.id, starts_at=choice.starts_at, ends_at=ends_at,
+        patient=patient, provider=provider, visit_type=visit_type, location=location,
+        starts_at=choice.starts_at, ends_at=ends_at,
         status=AppointmentStatus.BOOKED, booked_by_user_id=user.id, reason=choice.reason or None,
         overlap_reason=override,
     )
@@ -149,7 +154,7 @@ def reschedule(user: User, patient: Patient, appointment_id: int, starts_at: dat
     old = (appointment.provider_id, appointment.location_id, appointment.starts_at, appointment.ends_at)
     choice = SlotChoice(appointment.visit_type_id, provider_id or appointment.provider_id, starts_at,
                         location_id if location_id is not None else appointment.location_id)
-    visit_type, location = _check_slot(patient, choice, staff=staff, moving=appointment.id)
+    visit_type, location, _provider = _check_slot(patient, choice, staff=staff, moving=appointment.id)
     ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
     override = overlap.check_free(patient, starts_at, ends_at, staff=staff, override_reason=overlap_reason,
                                   moving=appointment.id)
@@ -258,12 +263,11 @@ def check_changeable(appointment: Appointment, *, staff: bool) -> None:
 
 
 def _check_slot(patient: Patient, choice: SlotChoice, *, staff: bool, moving: int | None = None):
-    """The visit type and location when `choice` is a slot on offer; Invalid or Conflict otherwise."""
+    """(visit type, location, provider) when `choice` is a slot on offer; Invalid or Conflict otherwise."""
     visit_type = load_visit_type(patient.practice_id, choice.visit_type_id)
     if not visit_type.self_schedulable and not staff:
         raise Invalid(_l("This visit type cannot be booked online."))
-    load_provider(patient.practice_id, choice.provider_id)
-    lock_provider(choice.provider_id, shared=True)
+    provider = load_provider(patient.practice_id, choice.provider_id, lock_shared=True)  # see lock_provider
     video = visit_type.mode == VisitMode.VIDEO
     location = None if video else load_location(patient.practice_id, choice.location_id)
     if not video and location is None:
@@ -274,7 +278,7 @@ def _check_slot(patient: Patient, choice: SlotChoice, *, staff: bool, moving: in
                          location_id=None if location is None else location.id,
                          ignore_appointment_id=moving)
     if any(s.starts_at == choice.starts_at for s in offered):
-        return visit_type, location
+        return visit_type, location, provider
     if _busy(choice.provider_id, choice.starts_at, visit_type.duration_minutes, moving):
         raise Conflict(TAKEN)
     raise Invalid(_l("That time is not available."), fields={"starts_at": [_l("That time is not available.")]})

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from hearth import db, phones
 from hearth.clock import utcnow
@@ -92,8 +92,13 @@ def load_visit_type(practice_id: int, visit_type_id: int) -> VisitType:
     return visit_type
 
 
-def load_provider(practice_id: int, provider_id: int) -> Provider:
-    provider = db.session.get(Provider, provider_id)
+def load_provider(practice_id: int, provider_id: int, *, lock_shared: bool = False) -> Provider:
+    """The practice's provider (NotFound otherwise); `lock_shared`: read with `lock_provider(shared=True)`'s
+    lock in the same statement (a booking's check: one round trip, not two)."""
+    if lock_shared:
+        provider = db.session.scalar(select(Provider).where(Provider.id == provider_id).with_for_update(read=True))
+    else:
+        provider = db.session.get(Provider, provider_id)
     if provider is None or provider.practice_id != practice_id:
         raise NotFound(_l("That provider is not available."))
     return provider
@@ -109,12 +114,15 @@ def load_location(practice_id: int, location_id: int | None) -> Location | None:
 
 
 def load_appointment(patient: Patient, appointment_id: int, *, for_update: bool = False) -> Appointment:
-    """The patient's appointment (NotFound for anyone else's)."""
+    """The patient's appointment (NotFound for anyone else's), with its visit type, location and provider.
+
+    Joined, not select-in: one statement instead of four for one row (the lock is the appointment's only).
+    """
     stmt = (
         select(Appointment)
         .where(Appointment.id == appointment_id, Appointment.patient_id == patient.id)
-        .options(selectinload(Appointment.visit_type), selectinload(Appointment.location),
-                 selectinload(Appointment.provider))
+        .options(joinedload(Appointment.visit_type, innerjoin=True), joinedload(Appointment.location),
+                 joinedload(Appointment.provider, innerjoin=True))
     )
     if for_update:
         stmt = stmt.with_for_update(of=Appointment)
