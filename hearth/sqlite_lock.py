@@ -10,9 +10,9 @@ own lock is then free at once; SQLite's busy timeout stays the fallback against 
 Hearth (the sqlite3 shell, a backup).
 
 Each connection opens the lock file itself (its own open file description), so threads of one
-process exclude each other as processes do. The kernel drops the lock when the file is closed,
-also when a process dies. A wait longer than the connection's busy timeout fails as SQLite would
-("database is locked"). No lock file for in-memory databases; no lock on Windows (no fcntl).
+process exclude each other as processes do; in front of it, threads of one process queue on a
+process-wide lock (see `WriterLock`). The kernel drops the flock when the file is closed, also when
+a process dies. No lock file for in-memory databases; no lock on Windows (no fcntl).
 """
 
 from __future__ import annotations
@@ -43,8 +43,30 @@ def lock_path(database: object, uri: bool = False) -> str | None:
     return os.path.abspath(name) + SUFFIX
 
 
+_process_locks: dict[tuple[int, str], threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def _process_lock(path: str) -> threading.Lock:
+    """This process's queue for `path` (keyed by pid too: a lock copied by fork is the parent's)."""
+    key = (os.getpid(), path)
+    lock = _process_locks.get(key)
+    if lock is None:
+        with _process_locks_guard:
+            lock = _process_locks.setdefault(key, threading.Lock())
+    return lock
+
+
 class WriterLock:
-    """One connection's hold on the lock file: `acquire` (blocking up to `timeout` s), `release`, `close`."""
+    """One connection's hold on the writer lock: `acquire` (waits up to `timeout` s), `release`, `close`.
+
+    Two levels, both woken on release: threads of this process first take the process's lock for the
+    file (a `threading.Lock`, whose timed wait blocks in C without the GIL), then the one that has it
+    takes the `flock` against other processes, blocking in the kernel. So a wait inside a process is
+    bounded by the busy timeout as SQLite's was ("database is locked" after it), and only one thread
+    per process ever waits on the flock itself, which is never longer than another process's write
+    transaction (its end, or its death, releases the flock).
+    """
 
     def __init__(self, path: str, timeout: float) -> None:
         self.path = path
@@ -52,6 +74,7 @@ class WriterLock:
         self.held = False
         self._fd: int | None = None
         self._pid = 0
+        self._queue: threading.Lock | None = None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():  # after a fork the description is the parent's
@@ -64,54 +87,32 @@ class WriterLock:
         if self.held and self._pid == os.getpid():
             return
         fd = self._descriptor()
+        queue = _process_lock(self.path)
+        if not queue.acquire(timeout=self.timeout):
+            raise sqlite3.OperationalError("database is locked")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._wait(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            queue.release()
+            raise
+        self._queue = queue
         self.held = True
-
-    def _wait(self, fd: int) -> None:
-        """Block in the kernel until the holder releases, but no longer than the busy timeout.
-
-        flock has no timeout, so a helper thread blocks in it while this one waits on an event; on
-        timeout the helper keeps the descriptor and closes it once it gets the lock (which releases
-        it), and this connection opens a fresh one next time.
-        """
-        guard = threading.Lock()
-        done = threading.Event()
-        state: dict[str, object] = {"abandoned": False, "error": None}
-
-        def block() -> None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError as exc:
-                state["error"] = exc
-            with guard:
-                if state["abandoned"]:
-                    os.close(fd)
-                    return
-                done.set()
-
-        threading.Thread(target=block, name="hearth-sqlite-writer-lock", daemon=True).start()
-        if not done.wait(self.timeout):
-            with guard:
-                if not done.is_set():
-                    state["abandoned"] = True
-                    self._fd = None
-                    raise sqlite3.OperationalError("database is locked")
-        if state["error"] is not None:
-            raise state["error"]  # type: ignore[misc]
 
     def release(self) -> None:
         if self.held and self._fd is not None and self._pid == os.getpid():
-            self.held = False
             fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self.held = False
+        self._release_queue()
+
+    def _release_queue(self) -> None:
+        queue, self._queue, self.held = self._queue, None, False
+        if queue is not None and self._pid == os.getpid():
+            queue.release()
 
     def close(self) -> None:
-        fd, self._fd, self.held = self._fd, None, False
+        fd, self._fd = self._fd, None
         if fd is not None and self._pid == os.getpid():
-            os.close(fd)  # releases the lock if held
+            os.close(fd)  # releases the flock if held
+        self._release_queue()
 
 
 class Connection(sqlite3.Connection):

@@ -142,10 +142,11 @@ def test_invalidating_or_closing_a_connection_releases_it(engine, lock_file):
     raw.invalidate()
 
 
-def test_a_wait_longer_than_the_busy_timeout_fails_as_sqlite_would(own_session, lock_file):
-    """Held elsewhere for longer than the busy timeout (0.5 s here): "database is locked", lock not kept."""
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+def test_a_wait_longer_than_the_busy_timeout_fails_as_sqlite_would(own_session, engine, lock_file):
+    """Another connection of this process holds it for longer than the busy timeout (0.5 s here):
+    "database is locked", as SQLite answered; nothing kept."""
+    holder = engine.connect()
+    holder.execute(text("UPDATE counter SET n = 100 WHERE id = 1"))
 
     @db.transactional
     def add_one():
@@ -156,14 +157,41 @@ def test_a_wait_longer_than_the_busy_timeout_fails_as_sqlite_would(own_session, 
         with pytest.raises(exc.OperationalError, match="database is locked"):
             add_one()
         assert 0.4 < time.monotonic() - began < 5
+        assert held_by_someone(lock_file)  # still the holder's
     finally:
-        os.close(fd)
-    deadline = time.monotonic() + 5
-    while held_by_someone(lock_file) and time.monotonic() < deadline:
-        time.sleep(0.01)  # the abandoned waiter gets it, then lets go of it
+        holder.rollback()
+        holder.close()
     assert not held_by_someone(lock_file)
     add_one()
     assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 1
+    assert not held_by_someone(lock_file)
+
+
+def _hold_in_another_process(path: str, seconds: float, held) -> None:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    held.set()
+    time.sleep(seconds)
+    os.close(fd)
+
+
+def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session, lock_file):
+    ctx = multiprocessing.get_context("fork")
+    held = ctx.Event()
+    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 1.0, held))
+    other.start()
+    assert held.wait(10)
+
+    @db.transactional
+    def add_one():
+        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+
+    began = time.monotonic()
+    add_one()  # longer than the 0.5 s busy timeout: a process's flock is waited for until released
+    assert time.monotonic() - began > 0.3
+    other.join(10)
+    assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 1
+    assert not held_by_someone(lock_file)
 
 
 def test_a_failed_begin_immediate_gives_the_lock_back(own_session, engine, lock_file, tmp_path):
