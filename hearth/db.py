@@ -15,6 +15,11 @@ reader cannot become a writer once another connection has written meanwhile: SQL
 - a deferred transaction that has only read and then writes (code outside a use case: the worker,
   a session's last-seen touch) is restarted as `BEGIN IMMEDIATE` just before its first write,
   instead of failing: its earlier reads behave as under PostgreSQL's READ COMMITTED.
+
+Before any of these becomes a writer it takes Hearth's own writer lock (hearth/sqlite_lock.py: an
+flock on `<db>-writer.lock`, released right after its COMMIT/ROLLBACK), so writers queue in the
+kernel and the next one is woken the moment the lock is free, instead of sleeping in SQLite's busy
+handler. SQLite's busy timeout stays the fallback against writers outside Hearth.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+from hearth import sqlite_lock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -72,12 +79,22 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _take_writer_lock(dbapi_connection) -> None:
+    """Hearth's writer lock, before this connection begins writing (none for a plain sqlite3 connection)."""
+    take = getattr(dbapi_connection, "take_writer_lock", None)
+    if take is not None:
+        take()
+
+
 def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _executemany) -> None:
-    """Turn a deferred transaction that has only read into a writer before its first write."""
+    """Take the writer lock before a transaction writes; turn a deferred one that has only read into a writer."""
     state = conn.info.get(TX_STATE)
     if state not in ("fresh", "read", "immediate"):
         return
-    head = statement.lstrip()[:8].upper()
+    head = statement.lstrip()[:16].upper()
+    if head.startswith("BEGIN IMMEDIATE"):  # `_sqlite_begin` for a use case: queue here, not in SQLite
+        _take_writer_lock(cursor.connection)
+        return
     if head.startswith(NEUTRAL):
         return
     if head.startswith(READS):
@@ -90,23 +107,41 @@ def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _exec
     if state == "fresh" or conn.in_nested_transaction():
         # A first statement that writes waits on the busy timeout by itself; inside a SAVEPOINT
         # (only the test harness reads there outside a use case) the transaction cannot be restarted.
+        _take_writer_lock(cursor.connection)
         conn.info[TX_STATE] = "wrote"
         return
     # Nothing written yet: ending the transaction loses nothing but its old snapshot.
     log.debug("sqlite: a read transaction is about to write; restarting it as BEGIN IMMEDIATE: %.80s", statement)
     conn.info[TX_STATE] = "wrote"  # from here on, whatever happens: this statement writes
     cursor.execute("COMMIT")
+    _take_writer_lock(cursor.connection)
     cursor.execute("BEGIN IMMEDIATE")  # waits on the busy timeout; raises "database is locked" only after it
 
 
+def _sqlite_release(dbapi_connection, *_args) -> None:
+    """Never keep the writer lock outside a transaction: after a failed BEGIN, and on return to the pool."""
+    release = getattr(dbapi_connection, "release_writer_lock", None)
+    if release is not None:
+        release()
+
+
+def _sqlite_handle_error(context) -> None:
+    if context.connection is not None and not context.connection.invalidated:
+        _sqlite_release(context.connection.connection.dbapi_connection)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys on and a long busy timeout for the worker beside the web."""
+    """Create an engine; SQLite gets foreign keys on, a long busy timeout for the worker beside the web
+    and Hearth's writer lock (connections made by `sqlite_lock.Connection`)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs["connect_args"] = {"factory": sqlite_lock.Connection, **kwargs["connect_args"]}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
+        event.listen(engine, "handle_error", _sqlite_handle_error)
+        event.listen(engine, "checkin", _sqlite_release)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
