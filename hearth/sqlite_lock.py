@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from urllib.parse import unquote, urlsplit
 
 try:
@@ -62,10 +63,9 @@ class WriterLock:
 
     Two levels, both woken on release: threads of this process first take the process's lock for the
     file (a `threading.Lock`, whose timed wait blocks in C without the GIL), then the one that has it
-    takes the `flock` against other processes, blocking in the kernel. So a wait inside a process is
-    bounded by the busy timeout as SQLite's was ("database is locked" after it), and only one thread
-    per process ever waits on the flock itself, which is never longer than another process's write
-    transaction (its end, or its death, releases the flock).
+    takes the `flock` against other processes, trying every millisecond or less (`_flock`). Both waits
+    are bounded by the busy timeout as SQLite's was ("database is locked" after it), and only one
+    thread per process ever polls the flock.
     """
 
     def __init__(self, path: str, timeout: float) -> None:
@@ -91,12 +91,32 @@ class WriterLock:
         if not queue.acquire(timeout=self.timeout):
             raise sqlite3.OperationalError("database is locked")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._flock(fd)
         except BaseException:
             queue.release()
             raise
         self._queue = queue
         self.held = True
+
+    def _flock(self, fd: int) -> None:
+        """Take the flock against other processes within `timeout` s ("database is locked" after it).
+
+        Blocking `flock` has no timeout, and a process whose write transaction never ends (a stuck
+        request, a debugger) must not hang the others forever. So: one non-blocking try, then tries
+        every 0.2-1 ms (only one thread per process polls: the others wait on the process lock), a
+        wake-up delay of at most a millisecond against SQLite's 1-100 ms sleeps.
+        """
+        deadline = time.monotonic() + self.timeout
+        pause = 0.0002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
 
     def release(self) -> None:
         if self.held and self._fd is not None and self._pid == os.getpid():

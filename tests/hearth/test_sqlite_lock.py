@@ -178,7 +178,7 @@ def _hold_in_another_process(path: str, seconds: float, held) -> None:
 def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session, lock_file):
     ctx = multiprocessing.get_context("fork")
     held = ctx.Event()
-    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 1.0, held))
+    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 0.3, held))
     other.start()
     assert held.wait(10)
 
@@ -187,9 +187,34 @@ def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session
         db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
 
     began = time.monotonic()
-    add_one()  # longer than the 0.5 s busy timeout: a process's flock is waited for until released
-    assert time.monotonic() - began > 0.3
+    add_one()  # within the 0.5 s busy timeout: waits for the other process, goes as soon as it lets go
+    assert time.monotonic() - began > 0.1
     other.join(10)
+    assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 1
+    assert not held_by_someone(lock_file)
+
+
+def test_a_process_that_never_lets_go_does_not_hang_the_others(own_session, lock_file):
+    """Another process holds the flock past the busy timeout (a stuck request): "database is locked"
+    after the timeout, as SQLite answered, not a wait without end; nothing kept."""
+    ctx = multiprocessing.get_context("fork")
+    held = ctx.Event()
+    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 3.0, held))
+    other.start()
+    assert held.wait(10)
+
+    @db.transactional
+    def add_one():
+        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+
+    began = time.monotonic()
+    try:
+        with pytest.raises(exc.OperationalError, match="database is locked"):
+            add_one()
+        assert 0.4 < time.monotonic() - began < 2.5
+    finally:
+        other.join(10)
+    add_one()
     assert own_session.execute(text("SELECT n FROM counter")).scalar_one() == 1
     assert not held_by_someone(lock_file)
 
