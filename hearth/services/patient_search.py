@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, literal_column, or_, select, text, union
+from sqlalchemy import ARRAY, Select, String, and_, bindparam, func, literal_column, or_, select, text, true, union
 
 from hearth import db
 from hearth.models import Patient, PatientNameWord
@@ -119,16 +119,29 @@ def word_page(practice_id: int, query: str, dates: list[date] | None, offset: in
     if len(found) > MAX_WORDS:
         return None
     want = offset + limit
-    word = PatientNameWord
+    word = PatientNameWord.__table__  # Core columns: cheaper to build than the ORM's, and cached by shape
+    if db.is_postgres():
+        # One fixed-shape statement whatever the number of words: the words as an array, a LATERAL range each.
+        words_in = func.unnest(bindparam("found_words", found, type_=ARRAY(String))).table_valued("word")
+        words_in = words_in.render_derived(name="found_words", with_types=False)
 
-    def per_word(w: str, rows: int, ordered: bool) -> Select:
-        stmt = select(word.patient_id.label("id"), word.family_name, word.given_name).where(
-            word.practice_id == practice_id, word.word == w)
-        if others:
-            stmt = stmt.join(Patient, Patient.id == word.patient_id).where(*[_starts_a_word(o) for o in others])
-        if ordered:
-            stmt = stmt.order_by(word.family_name, word.given_name, word.patient_id)
-        return stmt.limit(rows)
+    def per_word(rows: int, ordered: bool) -> list[Select]:
+        def ranged(match) -> Select:
+            stmt = select(word.c.patient_id.label("id"), word.c.family_name, word.c.given_name).where(
+                word.c.practice_id == practice_id, match)
+            if others:
+                stmt = stmt.join(Patient, Patient.id == word.c.patient_id).where(*[_starts_a_word(o) for o in others])
+            if ordered:
+                stmt = stmt.order_by(word.c.family_name, word.c.given_name, word.c.patient_id)
+            return stmt.limit(rows)
+
+        if not found:
+            return []
+        if db.is_postgres():
+            each = ranged(word.c.word == words_in.c.word).lateral("each_word")
+            return [select(each.c.id, each.c.family_name, each.c.given_name).select_from(words_in)
+                    .join(each, true())]
+        return [ranged(word.c.word == w).subquery().select() for w in found]
 
     def rest(rows: int, ordered: bool) -> Select | None:
         options = _other_options(query, dates)
@@ -141,7 +154,7 @@ def word_page(practice_id: int, query: str, dates: list[date] | None, offset: in
         return stmt.limit(rows)
 
     def candidates(rows: int, ordered: bool):
-        parts = [per_word(w, rows, ordered).subquery().select() for w in found]
+        parts = per_word(rows, ordered)
         other = rest(rows, ordered)
         if other is not None:
             parts.append(other.subquery().select())
