@@ -11,7 +11,21 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ARRAY, Select, String, and_, bindparam, func, literal_column, or_, select, text, true, union
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
 
 from hearth import db
 from hearth.models import Patient, PatientNameWord
@@ -115,6 +129,8 @@ def word_page(practice_id: int, query: str, dates: list[date] | None, offset: in
         return None
     driver = max(words, key=len)
     others = [w for w in words if w != driver]
+    if any(_next_prefix(w) is None for w in words):
+        return None
     found = dictionary(practice_id, driver, MAX_WORDS + 1)
     if len(found) > MAX_WORDS:
         return None
@@ -129,8 +145,10 @@ def word_page(practice_id: int, query: str, dates: list[date] | None, offset: in
         def ranged(match) -> Select:
             stmt = select(word.c.patient_id.label("id"), word.c.family_name, word.c.given_name).where(
                 word.c.practice_id == practice_id, match)
-            if others:
-                stmt = stmt.join(Patient, Patient.id == word.c.patient_id).where(*[_starts_a_word(o) for o in others])
+            for other in others:  # her other words, by the (patient_id, word) key: index-only, no patient row
+                also = word.alias()
+                stmt = stmt.where(exists().where(also.c.patient_id == word.c.patient_id, also.c.word >= other,
+                                                 also.c.word < _next_prefix(other)))
             if ordered:
                 stmt = stmt.order_by(word.c.family_name, word.c.given_name, word.c.patient_id)
             return stmt.limit(rows)
