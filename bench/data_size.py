@@ -33,9 +33,49 @@ sys.path.insert(0, str(ROOT / "bench"))
 import http_load  # noqa: E402
 from http_reads import free_port, line, start  # noqa: E402
 
-FAMILIES = ["Garcia", "Smith", "Nguyen", "Johnson", "Brown", "Lopez", "Kim", "Patel", "Miller", "Davis"]
+# Family names drawn like a real population's (US census 2010 shape): the 50 commonest surnames, at their share
+# per 100,000 people (about 12% of everyone together), then a long tail of rarer names whose count of distinct
+# names grows with the population (Pareto draws over an unbounded list of made-up names), so a larger practice
+# has more distinct surnames, as a real one does, and each name's share is the same at every size. (The
+# earlier "Garcia0" … "Davis996" gave every size the same 9,970 numbered surnames: 997 distinct words start
+# with "garc", which no real practice has.)
+COMMON_FAMILIES = {
+    "Smith": 828, "Johnson": 655, "Williams": 550, "Brown": 487, "Jones": 485, "Garcia": 380, "Miller": 381,
+    "Davis": 357, "Rodriguez": 352, "Martinez": 340, "Hernandez": 330, "Lopez": 280, "Gonzalez": 277,
+    "Wilson": 270, "Anderson": 262, "Thomas": 259, "Taylor": 254, "Moore": 242, "Jackson": 239, "Martin": 236,
+    "Lee": 234, "Perez": 214, "Thompson": 214, "White": 211, "Harris": 196, "Sanchez": 195, "Clark": 183,
+    "Ramirez": 182, "Lewis": 179, "Robinson": 178, "Walker": 172, "Young": 163, "Allen": 161, "King": 160,
+    "Wright": 159, "Scott": 150, "Torres": 148, "Nguyen": 148, "Hill": 146, "Flores": 146, "Green": 143,
+    "Adams": 141, "Nelson": 140, "Baker": 139, "Hall": 136, "Rivera": 134, "Campbell": 125, "Mitchell": 125,
+    "Carter": 124, "Roberts": 124,
+}
+SYLLABLES = ["ba", "ker", "son", "mar", "tin", "ro", "li", "ga", "ne", "vel", "do", "ra", "sa", "ton", "har",
+             "ci", "les", "man", "ber", "co", "gar", "den", "fi", "lo", "mo", "ri", "ta", "quez", "wa", "zu",
+             "pe", "ham", "cas", "ti", "ol", "ver", "ke", "na", "dez", "ly"]
 GIVEN = ["Ana", "Ben", "Chloe", "David", "Eva", "Femi", "Gita", "Hugo", "Iris", "Jon"]
 EVENTS_PER_PATIENT = 10
+
+
+def _made_up_name(n: int) -> str:
+    """The n-th name of the tail: two to four syllables spelled from n's digits in base len(SYLLABLES)."""
+    parts = [SYLLABLES[n % len(SYLLABLES)]]
+    n //= len(SYLLABLES)
+    while n or len(parts) < 2:
+        parts.append(SYLLABLES[n % len(SYLLABLES)])
+        n //= len(SYLLABLES)
+    return "".join(parts).capitalize()
+
+
+def family_names(rng: random.Random):
+    """An endless stream of family names with the census shape (see COMMON_FAMILIES)."""
+    names, weights = list(COMMON_FAMILIES), list(COMMON_FAMILIES.values())
+    common_share = sum(weights) / 100_000
+    cumulative = [sum(weights[: i + 1]) for i in range(len(weights))]
+    while True:
+        if rng.random() < common_share:
+            yield rng.choices(names, cum_weights=cumulative)[0]
+        else:  # Pareto(1) over the made-up names: the 2,000th as common as the rarest of the 50, then rarer
+            yield _made_up_name(int(2_000 * rng.paretovariate(1.0)))
 
 
 def _admin(url: str) -> tuple[str, object]:
@@ -94,14 +134,19 @@ def load(url: str, size: int, env: dict, log) -> float:
         def patients():
             from hearth.textfold import search_key
 
+            surnames = family_names(random.Random(7))
             for i in range(size):
-                g, f = GIVEN[i % 10], f"{FAMILIES[(i // 10) % 10]}{i % 997}"
+                g, f = GIVEN[i % 10], next(surnames)
                 yield (practice_id, f"S{i:08d}", g, f, date(1940, 1, 1) + timedelta(days=rng.randrange(30000)),
                        search_key(g, f)[:300], now, "en", "email", False)
 
         _copy(cur, "patient", ["practice_id", "mrn", "given_name", "family_name", "date_of_birth", "search_name",
                                "created_at", "preferred_language", "preferred_channels",
                                "calendar_shows_visit_type"], patients())
+        from hearth.patient_words import REFILL_POSTGRES
+
+        # COPY bypasses the ORM events that keep the staff search's per-word name index: fill it the same way.
+        cur.execute(REFILL_POSTGRES.format(where="AND p.id >= %s"), (first,))
         print(f"  {size:,} patients copied ({time.monotonic() - started:.0f} s)", flush=True)
 
         def visits():

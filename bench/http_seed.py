@@ -40,7 +40,7 @@ def _chunks(rows: list[dict]):
 def seed_world(env: dict, *, patients: int, rows: int, slots: int) -> World:
     """Bulk rows, sessions and slots on env["DATABASE_URL"] (already migrated and demo-seeded)."""
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_ENABLED", "MAIL_HOST")})
-    from hearth import db, demo
+    from hearth import db, demo, patient_words
     from hearth.app import create_app
     from hearth.clock import utcnow
     from hearth.models import (
@@ -84,6 +84,7 @@ def seed_world(env: dict, *, patients: int, rows: int, slots: int) -> World:
             db.session.execute(insert(Patient.__table__), chunk)
         bulk_ids = list(db.session.scalars(select(Patient.id).where(Patient.practice_id == practice.id,
                                                                      Patient.mrn.like("B%"))))
+        patient_words.refill(db.session.connection(), bulk_ids)  # Core inserts skip the ORM's name-word events
 
         def visit_row(patient_id: int, at: datetime, status=AppointmentStatus.BOOKED) -> dict:
             provider = providers[rng.randrange(len(providers))]

@@ -57,7 +57,7 @@ from hearth.models.notification import (
     NotificationPreference,
     NotificationStatus,
 )
-from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, Provider
+from hearth.models.patient import CHANNELS, CareTeam, CareTeamMember, Patient, PatientNameWord, Provider
 from hearth.models.practice import Location, Membership, Practice, StaffRole
 from hearth.models.results import (
     DiagnosticReport,
@@ -175,6 +175,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationStatus",
     "Patient",
+    "PatientNameWord",
     "Practice",
     "Provider",
     "RefreshToken",

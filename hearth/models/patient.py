@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearth.clock import utcnow
@@ -110,7 +110,51 @@ class Patient(Base):
         return [c for c in self.preferred_channels.split(",") if c]
 
 
+class PatientNameWord(Base):
+    """One word of a patient's folded name (`Patient.search_name`), with the names the staff list sorts by.
+
+    The staff search for a word prefix reads the few distinct words in the prefix's range and, per word, the
+    first patients in list order from `ix_patient_name_word_page` (hearth/services/patient_search.py), so its
+    cost depends on the words and the page, not on how many patients match. Rows are derived data, replaced
+    in the same flush as the patient's name or practice (events below; `hearth.patient_words` for bulk loads).
+    `word` compares byte-wise (COLLATE "C" on PostgreSQL, SQLite's default), so a prefix is a plain range.
+    """
+
+    __tablename__ = "patient_name_word"
+    __table_args__ = (
+        Index("ix_patient_name_word_page", "practice_id", "word", "family_name", "given_name", "patient_id"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(300).with_variant(String(300, collation="C"), "postgresql"),
+                                      primary_key=True)
+    practice_id: Mapped[int] = mapped_column()
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+
+
 @event.listens_for(Patient, "before_insert")
 @event.listens_for(Patient, "before_update")
 def _fold_name(mapper, connection, target: Patient) -> None:
     target.search_name = search_key(target.given_name, target.family_name)[:300]
+
+
+_WORD_SOURCES = ("given_name", "family_name", "practice_id", "search_name")
+
+
+@event.listens_for(Patient, "after_insert")
+def _index_new_name(mapper, connection, target: Patient) -> None:
+    from hearth import patient_words
+
+    patient_words.replace(connection, target.id, target.practice_id, target.search_name, target.given_name,
+                          target.family_name, new=True)
+
+
+@event.listens_for(Patient, "after_update")
+def _index_changed_name(mapper, connection, target: Patient) -> None:
+    from hearth import patient_words
+
+    state = inspect(target)
+    if any(state.attrs[name].history.has_changes() for name in _WORD_SOURCES):
+        patient_words.replace(connection, target.id, target.practice_id, target.search_name, target.given_name,
+                              target.family_name)

@@ -12,7 +12,7 @@ from hearth import db, policy
 from hearth.errors import Forbidden, NotFound
 from hearth.models import CaregiverGrant, CareTeam, GrantStatus, Patient, Practice, User
 from hearth.services import patient_search
-from hearth.services.pagination import Page, paginate_bounded
+from hearth.services.pagination import COUNT_BOUND, Page, paginate_bounded
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -84,17 +84,23 @@ def practice_patients(user: User, practice_id: int | None, *, query: str = "", d
         return PatientList(practices, practice, query, Page([], 1, per_page, 0))
     conditions = [Patient.practice_id == practice_id, *patient_search.conditions(query, dates)]
     order = (Patient.family_name, Patient.given_name, Patient.id)
-    # The page's ids first, from an index-only walk of ix_patient_practice_name (it covers the searched
-    # columns), then those 25 rows: one statement; 81 ms instead of 477 ms for "garc" at 1,000,000.
-    ids = select(Patient.id).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    count_rows = select(Patient.id).where(*conditions)
+    # A name search takes the page's ids from the per-word name index (the first rows of each word starting
+    # with the text, merged): flat however many patients match. Otherwise the page's ids come from an
+    # index-only walk of ix_patient_practice_name (it covers the searched columns). Then those rows by id.
+    found = patient_search.word_page(practice_id, query, dates, (page - 1) * per_page, per_page,
+                                     max(COUNT_BOUND, page * per_page)) if query else None
+    if found is not None:
+        ids, count_rows = found.ids, found.count_rows
+    else:
+        ids = select(Patient.id).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     stmt = (
         select(Patient)
         .where(Patient.id.in_(ids.scalar_subquery()))
         .options(selectinload(Patient.primary_provider))
         .order_by(*order)
     )
-    rows, total, exact = paginate_bounded(stmt, select(Patient.id).where(*conditions), page, per_page,
-                                          paged=False)
+    rows, total, exact = paginate_bounded(stmt, count_rows, page, per_page, paged=False)
     return PatientList(practices, practice, query, Page([r[0] for r in rows], page, per_page, total, exact))
 
 
