@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import insert, select
 
 from hearth import db
+from hearth.clock import utcnow
 from hearth.context import request_info
 from hearth.models import AuditEvent, User
 
@@ -39,6 +42,33 @@ def record(
         "ip": info.ip,
         "user_agent": (info.user_agent or "")[:300] or None,
     })
+
+
+def record_listed(
+    *,
+    actor: User,
+    relation: str,
+    action: str,
+    resource_type: str,
+    listed: Iterable[tuple[int, object]],
+) -> None:
+    """One event per patient shown in a practice-level list, in one executemany (none for an empty list).
+
+    `listed` is (patient_id, resource_id) pairs: the patient list, the refill queue, the schedule, the
+    results waiting for a comment, the workspace cards that name patients. Names, dates of birth and
+    medicines on a list are the patient's data like her chart (HIPAA §164.312(b) audit controls), so each
+    listed patient can see in her access log that staff saw her there, as she sees an opened chart.
+    Same transaction as the read, like `record`.
+    """
+    info = request_info()
+    user_agent = (info.user_agent or "")[:300] or None
+    at = utcnow()
+    rows = [{"at": at, "actor_user_id": actor.id, "actor_relation": relation, "patient_id": patient_id,
+             "action": action, "resource_type": resource_type,
+             "resource_id": None if resource_id is None else str(resource_id), "ip": info.ip,
+             "user_agent": user_agent} for patient_id, resource_id in listed]
+    if rows:
+        db.session.execute(_INSERT, rows)
 
 
 def trail_query(patient_id: int, *, relation: str | None = None, actor_user_id: int | None = None):

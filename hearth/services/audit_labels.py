@@ -11,6 +11,8 @@ from hearth.labels import label
 PHRASES = {
     ("view", "home"): _l("Opened the home page summary"),
     ("view", "patient"): _l("Opened the patient record"),
+    ("list", "patient"): _l("Viewed the practice's patient list"),
+    ("list", "workspace"): _l("Viewed the care team's work list"),
     ("view", "profile"): _l("Viewed contact details"),
     ("update", "profile"): _l("Changed contact details"),
     ("view", "access_log"): _l("Viewed who accessed the record"),
@@ -64,6 +66,7 @@ PHRASES = {
     ("view", "medications"): _l("Viewed medications"),
     ("view", "results"): _l("Viewed test results"),
     ("view", "result"): _l("Viewed a test result"),
+    ("list", "result"): _l("Viewed test results"),
     ("create", "result"): _l("Added a test result"),
     ("correct", "result"): _l("Corrected a test result"),
     ("comment", "result"): _l("Commented on a test result"),

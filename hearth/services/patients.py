@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hearth import db, policy
+from hearth import audit, db, policy
 from hearth.errors import Forbidden, NotFound
 from hearth.models import CaregiverGrant, CareTeam, GrantStatus, Patient, Practice, User
 from hearth.services import patient_search
@@ -70,7 +70,7 @@ def practice_patients(user: User, practice_id: int | None, *, query: str = "", d
 
     `practice_id` None picks the user's first practice; `invalid_search` (the search text was refused,
     say too long) gives an empty page rather than everyone. A practice-level read, so it checks the
-    role (Forbidden) and writes no per-patient audit; opening a patient does.
+    role (Forbidden); each patient on the page gets a list/patient audit event (her access log shows it).
     """
     practices = staff_practices(user)
     if practice_id is None:
@@ -101,7 +101,10 @@ def practice_patients(user: User, practice_id: int | None, *, query: str = "", d
         .order_by(*order)
     )
     rows, total, exact = paginate_bounded(stmt, count_rows, page, per_page, paged=False)
-    return PatientList(practices, practice, query, Page([r[0] for r in rows], page, per_page, total, exact))
+    listed = [r[0] for r in rows]
+    audit.record_listed(actor=user, relation="staff", action="list", resource_type="patient",
+                        listed=[(p.id, p.id) for p in listed])
+    return PatientList(practices, practice, query, Page(listed, page, per_page, total, exact))
 
 
 def _load_for_staff(user: User, patient_id: int, practice_id: int | None) -> Patient:

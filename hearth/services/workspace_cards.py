@@ -4,7 +4,8 @@ A card maker is `maker(user, practice, now) -> list[WorkspaceCard]`; it is calle
 the practice (provider, staff or admin, or the narrower roles it registered with) and asks nothing
 of the others. Adding a capability's card (pending refills, results waiting for a comment) is one
 module in CARD_MODULES that calls `register`; no other card changes. Makers run a bounded number of
-statements (a count and one short list), whatever the practice's size.
+statements (a count and one short list), whatever the practice's size. Lines that link to a patient
+(`params["patient_id"]`) are audited for her, all cards' in one INSERT.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hearth import audit
 from hearth.models import Practice, StaffRole, User
 from hearth.policy import CLINICAL_ROLES, practice_roles
 
@@ -81,4 +83,9 @@ def cards_for(user: User, practice: Practice, now: datetime) -> list[WorkspaceCa
     for roles, maker in _MAKERS:
         if held & roles:
             cards += maker(user, practice, now)
+    # A line that links to a patient shows her data (name, medicines, a test): one list/workspace event per
+    # such line, all cards in one INSERT, so a new card cannot forget it.
+    audit.record_listed(actor=user, relation="staff", action="list", resource_type="workspace",
+                        listed=[(line.params["patient_id"], card.kind) for card in cards for line in card.lines
+                                if "patient_id" in line.params])
     return sorted(cards, key=lambda c: (c.priority, c.kind))

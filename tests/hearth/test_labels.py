@@ -44,7 +44,7 @@ def _written_pairs() -> set[tuple[str, str]]:
             name = getattr(node.func, "attr", getattr(node.func, "id", None))
             if name == "authorize" and len(node.args) >= 5 or name == "authorize_link" and len(node.args) >= 5:
                 action, resource = node.args[3], node.args[4]
-            elif name == "record" and {"action", "resource_type"} <= {k.arg for k in node.keywords}:
+            elif name in ("record", "record_listed") and {"action", "resource_type"} <= {k.arg for k in node.keywords}:
                 kw = {k.arg: k.value for k in node.keywords}
                 action, resource = kw["action"], kw["resource_type"]
             else:

@@ -50,13 +50,15 @@ def test_list_shows_the_practice_patients_sorted_by_family_name(client):
     assert "2 patients" in body
 
 
-def test_listing_is_not_audited_but_opening_is(client):
+def test_listing_audits_each_listed_patient_and_opening_audits_the_chart(client):
     practice = make_practice()
     staff = enrolled_staff(practice=practice)
     patient = make_patient(practice=practice, user=None)
     sign_in(client, staff)
     client.get("/staff/patients")
-    assert audit_count(actor_user_id=staff.id) == 0
+    assert audit_count(actor_user_id=staff.id) == 1
+    assert audit_count(actor_user_id=staff.id, patient_id=patient.id, action="list", resource_type="patient",
+                       actor_relation="staff") == 1
     assert client.get(f"/staff/patients/{patient.id}").status_code == 200
     assert audit_count(actor_user_id=staff.id, patient_id=patient.id, action="view", resource_type="patient",
                        actor_relation="staff") == 1

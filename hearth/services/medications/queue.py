@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from hearth import db, policy
+from hearth import audit, db, policy
 from hearth.claims import claim
 from hearth.clock import utcnow
 from hearth.errors import Conflict, Invalid
@@ -46,8 +46,8 @@ def queue(user: User, practice_id: int, *, page: int = 1, per_page: int = PER_PA
           now: datetime | None = None) -> Page[QueueItem]:
     """A page of the practice's waiting refill requests, oldest first, each with its age.
 
-    A practice-level read: checks the role (Forbidden) and writes no per-patient audit; opening a
-    request does. A fixed number of statements whatever the page length.
+    A practice-level read: checks the role (Forbidden); each request listed gets a list/refill_request
+    audit event for its patient. A fixed number of statements whatever the page length.
     """
     policy.require_practice_role(user, practice_id, policy.CLINICAL_ROLES)
     now = now or utcnow()
@@ -60,6 +60,8 @@ def queue(user: User, practice_id: int, *, page: int = 1, per_page: int = PER_PA
             .order_by(RefillRequest.created_at, RefillRequest.id))
     count = select(func.count(RefillRequest.id)).join(RefillRequest.patient).where(*where)
     rows, total = paginate(stmt, count, page, per_page)
+    audit.record_listed(actor=user, relation="staff", action="list", resource_type="refill_request",
+                        listed=[(r[0].patient_id, r[0].id) for r in rows])
     return Page([QueueItem(r[0], now - r[0].created_at) for r in rows], page, per_page, total)
 
 

@@ -74,7 +74,8 @@ class AwaitingItem:
 def awaiting_comment(user: User, practice_id: int, *, page: int = 1, per_page: int = PER_PAGE) -> Page[AwaitingItem]:
     """Reports without a clinician's comment, oldest report time first (4 statements per page).
 
-    Practice staff only (Forbidden otherwise); a practice-level read, audited once as view/results_awaiting.
+    Practice staff only (Forbidden otherwise); a practice-level read, each report listed is audited as
+    list/result for its patient.
     """
     policy.require_practice_role(user, practice_id, CLINICAL_ROLES)
     page, per_page = clamp(page, per_page, MAX_PER_PAGE)
@@ -85,8 +86,8 @@ def awaiting_comment(user: User, practice_id: int, *, page: int = 1, per_page: i
     rows, total = paginate(stmt, select(func.count(DiagnosticReport.id)).where(*where), page, per_page)
     reports = [r[0] for r in rows]
     views = views_of({r.patient_id for r in reports}, [r.id for r in reports])
-    audit.record(actor=user, relation="staff", patient_id=None, action="view", resource_type="results_awaiting",
-                 resource_id=practice_id)
+    audit.record_listed(actor=user, relation="staff", action="list", resource_type="result",
+                        listed=[(r.patient_id, r.id) for r in reports])
     return Page([AwaitingItem(r, views.get(r.id, [])) for r in reports], page, per_page, total)
 
 

@@ -101,8 +101,9 @@ def schedule(user: User, practice_id: int, start: date | None = None, *, days: i
         result.by_day[start + timedelta(days=offset)] = []
     for appointment in db.session.scalars(stmt):
         result.by_day.setdefault(appointment.starts_at.astimezone(tz).date(), []).append(appointment)
-    audit.record(actor=user, relation="staff", patient_id=None, action="view", resource_type="schedule",
-                 resource_id=practice_id)
+    # Each visit shown is audited for its patient (list/appointment); a day without visits shows no one's data.
+    audit.record_listed(actor=user, relation="staff", action="list", resource_type="appointment",
+                        listed=[(a.patient_id, a.id) for day in result.by_day.values() for a in day])
     return result
 
 
