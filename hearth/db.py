@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import select
+import select as io_select  # poll(); not sqlalchemy.select
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -158,8 +158,8 @@ def _quiet(dbapi_connection) -> bool:
     if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
         return False
     try:
-        poller = select.poll()
-        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        poller = io_select.poll()
+        poller.register(dbapi_connection.fileno(), io_select.POLLIN | io_select.POLLPRI)
         return not poller.poll(0)
     except Exception:  # no poll() on this platform, or no socket: ping instead
         return False
