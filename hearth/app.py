@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -18,6 +19,19 @@ from hearth.extensions import babel, csrf, limiter, login_manager
 from hearth.i18n import select_locale, select_timezone
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building its signer for a request that sends no cookie.
+
+    Flask builds the signer (a serializer and its self-test) on every request before looking for the
+    cookie; API calls never send one, and an empty session is what Flask would open for them anyway.
+    """
+
+    def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         settings.setdefault("SECRET_KEY_SOURCE", "config")
         settings["SECRET_KEY_SOURCE"] = "config"
     app.config.update(settings)
+    app.session_interface = CookieSessions()
     logs.configure(fmt=app.config.get("LOG_FORMAT"), level=app.config.get("LOG_LEVEL"))
 
     if app.config.get("SECRET_KEY_SOURCE") == "instance" and not app.config["DATABASE_URL"].startswith("sqlite"):

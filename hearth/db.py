@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import select as io_select  # poll(); not sqlalchemy.select
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -143,8 +145,59 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "handle_error", _sqlite_handle_error)
         event.listen(engine, "checkin", _sqlite_release)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_stale(engine)
+    return engine
+
+
+# A pooled server connection idle longer than this is pinged (SELECT 1) before use. One used more
+# recently is only checked for a closed socket or a message waiting on it, which costs no round trip:
+# a server that ended the connection (restart, pg_terminate_backend, idle timeout) has said so there.
+PING_IDLE_SECONDS = 5.0
+_USED_AT = "hearth_used_at"
+
+
+def _ping_when_stale(engine: Engine) -> None:
+    """`pool_pre_ping`, but without a round trip per checkout (SQLAlchemy's custom pessimistic check).
+
+    pre-ping cost every request one more statement. A connection that fails the ping is discarded
+    and the pool hands out a new one (DisconnectionError), so the request never sees the dead one;
+    each other pooled connection is checked the same way on its own next checkout.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection, record) -> None:
+        record.info[_USED_AT] = None  # just opened: nothing to check
+
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection, record) -> None:
+        record.info[_USED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection, record, _proxy) -> None:
+        used_at = record.info.get(_USED_AT, 0.0)
+        if used_at is None or (time.monotonic() - used_at < PING_IDLE_SECONDS and _quiet(dbapi_connection)):
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: replace the connection, as pre-ping does
+            raise exc.DisconnectionError(f"connection failed its ping: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("connection failed its ping")
+
+
+def _quiet(dbapi_connection) -> bool:
+    """True when the connection is open and nothing waits to be read on its socket (no error, no EOF)."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return False
+    try:
+        poller = io_select.poll()
+        poller.register(dbapi_connection.fileno(), io_select.POLLIN | io_select.POLLPRI)
+        return not poller.poll(0)
+    except Exception:  # no poll() on this platform, or no socket: ping instead
+        return False
 
 
 def configure(url: str, **kwargs: Any) -> Engine:

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import sys
-import uuid
 from contextvars import ContextVar
 
 _request_id: ContextVar[str] = ContextVar("hearth_request_id", default="-")
@@ -47,7 +46,7 @@ def request_id() -> str:
 
 def set_request_id(value: str | None) -> str:
     """Adopt a caller's id when it is a short plain token, else make one; returns the id in force."""
-    rid = value if value and _REQUEST_ID.match(value) else uuid.uuid4().hex
+    rid = value if value and _REQUEST_ID.match(value) else os.urandom(16).hex()  # as uuid4().hex, ~4x cheaper
     _request_id.set(rid)
     return rid
 

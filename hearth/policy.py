@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from hearth import audit, db
 from hearth.clock import age_on, birthday, to_zone, utcnow
@@ -89,15 +89,25 @@ def grant_allows(grant: CaregiverGrant, scope: str, now: datetime | None = None)
     return _grant_allows(grant, scope, False, now or utcnow())
 
 
+# Asked on every request that lists whom a user acts for or reads a patient's data: built once, so a
+# request pays only for binding the ids (building a statement and its cache key cost more than running it).
+_GRANTS_OF_CAREGIVER = (
+    select(CaregiverGrant)
+    .join(CaregiverGrant.patient)
+    .where(CaregiverGrant.caregiver_user_id == bindparam("user_id"), CaregiverGrant.status == GrantStatus.ACTIVE)
+    .order_by(Patient.given_name, Patient.family_name)
+)
+_GRANTS_FOR_PATIENT = select(CaregiverGrant).where(
+    CaregiverGrant.patient_id == bindparam("patient_id"),
+    CaregiverGrant.caregiver_user_id == bindparam("user_id"),
+    CaregiverGrant.status == GrantStatus.ACTIVE,
+)
+
+
 def active_grants_for(user: User, now: datetime | None = None) -> list[CaregiverGrant]:
     """Grants through which `user` may currently act for someone, in name order."""
     now = now or utcnow()
-    grants = db.session.scalars(
-        select(CaregiverGrant)
-        .join(CaregiverGrant.patient)
-        .where(CaregiverGrant.caregiver_user_id == user.id, CaregiverGrant.status == GrantStatus.ACTIVE)
-        .order_by(Patient.given_name, Patient.family_name)
-    ).all()
+    grants = db.session.scalars(_GRANTS_OF_CAREGIVER, {"user_id": user.id}).all()
     return [g for g in grants if grant_is_active(g, now)]
 
 
@@ -117,13 +127,7 @@ def access(
         return Access("self")
     if is_staff_of(user, patient.practice_id):
         return Access("staff")
-    grants = db.session.scalars(
-        select(CaregiverGrant).where(
-            CaregiverGrant.patient_id == patient.id,
-            CaregiverGrant.caregiver_user_id == user.id,
-            CaregiverGrant.status == GrantStatus.ACTIVE,
-        )
-    ).all()
+    grants = db.session.scalars(_GRANTS_FOR_PATIENT, {"patient_id": patient.id, "user_id": user.id}).all()
     for grant in grants:
         if scope is None and grant_is_active(grant, now):
             return Access("caregiver", grant)

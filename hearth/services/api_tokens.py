@@ -101,7 +101,7 @@ def _refused(digest: str, now) -> NoReturn:
 def authenticate(access_token: str, settings: TokenSettings) -> tuple[User, UserSession]:
     """The user and session behind a bearer token; Unauthorized when forged, old or revoked."""
     payload = signing.loads(settings.secret, ACCESS_SALT, access_token, int(settings.access_ttl.total_seconds()))
-    row = sessions.load_with_user(UserSession.id == payload.get("s")) if isinstance(payload, dict) else None
+    row = sessions.load_with_user(payload.get("s")) if isinstance(payload, dict) else None
     if row is None or row.kind != SessionKind.API or row.user_id != payload.get("u") or not sessions.is_live(row, None):
         raise Unauthorized(_l("The access token is no longer valid."))
     return row.user, row

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -71,16 +71,28 @@ def is_live(row: UserSession, policy: SessionPolicy | None, now: datetime | None
     return policy is None or now - row.last_seen_at < policy.idle
 
 
-def load_with_user(where: ColumnElement[bool]) -> UserSession | None:
-    """One session row with its user and her memberships, in one statement (every request asks for them)."""
-    return db.session.scalars(
-        select(UserSession).where(where)
-        .options(joinedload(UserSession.user).joinedload(User.memberships))).unique().first()
+def _with_user(where: ColumnElement[bool]):
+    return select(UserSession).where(where).options(joinedload(UserSession.user).joinedload(User.memberships))
+
+
+# Every request runs one of these: built once, so a request pays neither for building the statement
+# nor for its cache key, only for binding the value.
+_BY_ID = _with_user(UserSession.id == bindparam("key"))
+_BY_SID_HASH = _with_user(UserSession.sid_hash == bindparam("key"))
+
+
+def load_with_user(by_id: int | None = None, *, sid_hash: str | None = None) -> UserSession | None:
+    """One session row (by id, or by the hash of a cookie's session id) with its user and her
+    memberships, in one statement (every request asks for them); None when there is no such row."""
+    stmt, key = (_BY_ID, by_id) if sid_hash is None else (_BY_SID_HASH, sid_hash)
+    if key is None:
+        return None
+    return db.session.scalars(stmt, {"key": key}).unique().first()
 
 
 def resolve_web_session(sid: str, policy: SessionPolicy) -> UserSession | None:
     """The live session for a cookie's session id, touching its last-seen time; None when ended."""
-    row = load_with_user(UserSession.sid_hash == token_hash(sid))
+    row = load_with_user(sid_hash=token_hash(sid))
     if row is None or row.kind != SessionKind.WEB:
         return None
     now = utcnow()
