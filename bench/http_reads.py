@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds per endpoint (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY of both servers (default 2)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="WEB_THREADS of both servers (default 4, deploy/gunicorn.conf.py's; 1 = one request at a "
+                             "time per process, like the sync workers of the issue's measurement)")
     parser.add_argument("--patients", type=int, default=2000, help="extra patients bulk-loaded (default 2000)")
     parser.add_argument("--rows", type=int, default=20, help="appointments and notifications per list (default 20)")
     parser.add_argument("--only", default="", help="comma-separated endpoint names to run (default: all)")
@@ -144,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url = f"sqlite:///{tmp / 'hearth.db'}"
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": os.urandom(24).hex(), "MAIL_HOST": "",
-           "RATELIMIT_ENABLED": "0", "WEB_CONCURRENCY": str(args.workers), "PYTHONUNBUFFERED": "1",
+           "RATELIMIT_ENABLED": "0", "WEB_CONCURRENCY": str(args.workers), "WEB_THREADS": str(args.threads),
+           "PYTHONUNBUFFERED": "1",
            "LOG_LEVEL": "WARNING"}
     log = open(tmp / "servers.log", "w")  # noqa: SIM115 - closed in the finally below
     servers: list[subprocess.Popen] = []
@@ -154,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         for step in (["db", "upgrade"], ["seed-demo"]):
             subprocess.run(flask + step, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=log)
         world = seed_world(env, patients=args.patients, rows=args.rows, slots=args.connections)
-        print(f"http reads: {'PostgreSQL' if pg else 'SQLite'}, {args.workers} gunicorn workers per server, "
+        print(f"http reads: {'PostgreSQL' if pg else 'SQLite'}, {args.workers} gunicorn workers × {args.threads} "
+              f"threads per server, "
               f"{args.connections} connections, {args.rounds} × {args.seconds:g} s rounds; "
               f"{world.patient_count} patients, {args.rows} rows per list; "
               f"set-up {time.monotonic() - started:.1f} s; load average {os.getloadavg()[0]:.1f}")
