@@ -8,8 +8,8 @@ token (401) → body not JSON (415) → body not parseable or too deep (400) →
 from __future__ import annotations
 
 import flask_smorest
-import marshmallow as ma
 from flask import current_app, request
+from marshmallow import Schema as MarshmallowSchema
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
@@ -29,15 +29,15 @@ class HearthParser(FlaskParser):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._schemas: dict[type[ma.Schema], ma.Schema] = {}
+        self._schemas: dict[type[MarshmallowSchema], MarshmallowSchema] = {}
 
-    def _get_schema(self, argmap, req) -> ma.Schema:
+    def _get_schema(self, argmap, req) -> MarshmallowSchema:
         """A Schema class given to @blp.arguments is instantiated once, not on every request (~60 us each).
 
         marshmallow 4 schemas keep no per-load state (no `context`), so one instance serves every
         request, as the instances some endpoints pass (`Schema(partial=True)`) already do.
         """
-        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+        if isinstance(argmap, type) and issubclass(argmap, MarshmallowSchema):
             schema = self._schemas.get(argmap)
             if schema is None:
                 schema = self._schemas.setdefault(argmap, argmap())

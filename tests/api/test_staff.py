@@ -36,7 +36,9 @@ def test_list_envelope_sorting_and_search(client):
     assert [p["id"] for p in found["items"]] == [ana.id] and found["total"] == 1
     paged = client.get(f"/api/v1/practices/{practice.id}/patients?per_page=1&page=2", headers=auth).json
     assert [p["family_name"] for p in paged["items"]] == ["Young"] and paged["total"] == 2
-    assert audit_count(actor_user_id=staff.id) == 0
+    # each patient shown is audited for her (2 + 1 + 1 listed); no one else
+    assert audit_count(actor_user_id=staff.id) == 4
+    assert audit_count(actor_user_id=staff.id, patient_id=ana.id, action="list", resource_type="patient") == 2
 
 
 def test_list_bad_args_and_refusals(client):
