@@ -148,10 +148,6 @@ def test_a_wait_longer_than_the_busy_timeout_fails_as_sqlite_would(own_session, 
     holder = engine.connect()
     holder.execute(text("UPDATE counter SET n = 100 WHERE id = 1"))
 
-    @db.transactional
-    def add_one():
-        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
-
     began = time.monotonic()
     try:
         with pytest.raises(exc.OperationalError, match="database is locked"):
@@ -175,16 +171,24 @@ def _hold_in_another_process(path: str, seconds: float, held) -> None:
     os.close(fd)
 
 
-def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session, lock_file):
+@db.transactional
+def add_one() -> None:
+    """The use case the tests run: one write to the counter."""
+    db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+
+
+def _held_elsewhere(path: str, seconds: float):
+    """A forked process that holds the flock for `seconds` (started, and holding, when this returns)."""
     ctx = multiprocessing.get_context("fork")
     held = ctx.Event()
-    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 0.3, held))
+    other = ctx.Process(target=_hold_in_another_process, args=(path, seconds, held))
     other.start()
     assert held.wait(10)
+    return other
 
-    @db.transactional
-    def add_one():
-        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+
+def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session, lock_file):
+    other = _held_elsewhere(lock_file, 0.3)
 
     began = time.monotonic()
     add_one()  # within the 0.5 s busy timeout: waits for the other process, goes as soon as it lets go
@@ -197,15 +201,7 @@ def test_a_writer_waits_for_another_process_and_goes_when_it_lets_go(own_session
 def test_a_process_that_never_lets_go_does_not_hang_the_others(own_session, lock_file):
     """Another process holds the flock past the busy timeout (a stuck request): "database is locked"
     after the timeout, as SQLite answered, not a wait without end; nothing kept."""
-    ctx = multiprocessing.get_context("fork")
-    held = ctx.Event()
-    other = ctx.Process(target=_hold_in_another_process, args=(lock_file, 3.0, held))
-    other.start()
-    assert held.wait(10)
-
-    @db.transactional
-    def add_one():
-        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+    other = _held_elsewhere(lock_file, 3.0)
 
     began = time.monotonic()
     try:
@@ -223,10 +219,6 @@ def test_a_failed_begin_immediate_gives_the_lock_back(own_session, engine, lock_
     """A writer outside Hearth (no lock file) still wins by SQLite's busy timeout, as before."""
     outsider = sqlite3.connect(str(tmp_path / "lock.db"), isolation_level=None)
     outsider.execute("BEGIN IMMEDIATE")
-
-    @db.transactional
-    def add_one():
-        db.session.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
 
     try:
         with pytest.raises(exc.OperationalError, match="database is locked"):
